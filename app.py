@@ -1,0 +1,192 @@
+"""Composition root: configuration, `create_app()`, and the command-line interface.
+
+    flask --app app init-db | create-user | issue-token | demo | check | scheduler
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from models import make_engine, make_session_factory, write_transaction
+from workflows.engine import Runtime, check_cases
+from workflows.engine.accounts import assign_role, create_user, find_user, issue_token
+from workflows.errors import QuytrinhError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+WEAK_KEYS = {"", "dev", "secret", "changeme", "change-me", "development"}
+
+
+class Config:
+    """Settings, read from the environment in this one place."""
+
+    ENV = os.environ.get("QUYTRINH_ENV", "development")
+    DATABASE_URL = os.environ.get("QUYTRINH_DATABASE_URL")
+    SECRET_KEY = os.environ.get("QUYTRINH_SECRET_KEY")
+    BASE_URL = os.environ.get("QUYTRINH_BASE_URL", "http://127.0.0.1:5000")
+    SMTP_HOST = os.environ.get("QUYTRINH_SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("QUYTRINH_SMTP_PORT", "25"))
+    SMTP_SECURITY = os.environ.get("QUYTRINH_SMTP_SECURITY", "none")
+    SMTP_USER = os.environ.get("QUYTRINH_SMTP_USER")
+    SMTP_PASSWORD = os.environ.get("QUYTRINH_SMTP_PASSWORD")
+    MAIL_FROM = os.environ.get("QUYTRINH_MAIL_FROM", "quytrinh@localhost")
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: 20 MiB at most
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = ENV == "production"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    TESTING = False
+
+
+class TestConfig(Config):
+    ENV = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_SECURE = False
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the application: configuration, database, engine runtime, web and CLI."""
+    instance = (config.get("INSTANCE_PATH") if isinstance(config, dict) else None) or os.environ.get("QUYTRINH_INSTANCE")
+    app = Flask(__name__, instance_path=instance or None, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_secret_key(app)
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'quytrinh.db'}"
+    app.config["DATABASE_URL"] = url
+    engine = make_engine(url)
+    documents_dir = Path(app.config.get("DOCUMENTS_DIR") or Path(app.instance_path) / "documents")
+    runtime = Runtime(session_factory=make_session_factory(engine), documents_dir=documents_dir)
+    if app.config.get("CLOCK") is not None:
+        runtime.clock = app.config["CLOCK"]
+    app.extensions["quytrinh"] = runtime
+    app.extensions["quytrinh.engine"] = engine
+
+    import web
+
+    web.init_app(app)
+    _register_cli(app)
+    import scheduler.cli
+
+    scheduler.cli.register(app)
+    return app
+
+
+def _configure_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY") or ""
+    if app.config.get("ENV") == "production":
+        if key.lower() in WEAK_KEYS or len(key) < 32:
+            raise RuntimeError("QUYTRINH_SECRET_KEY is missing or weak (need 32+ random characters) in production.")
+        return
+    if not key:
+        # Development: one key generated once into the instance folder, so sessions survive restarts.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def runtime_of(app: Flask) -> Runtime:
+    return app.extensions["quytrinh"]
+
+
+def migrate(app: Flask) -> None:
+    """Apply every Alembic migration (all heads) to the app's database."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["url"] = app.config["DATABASE_URL"]
+    command.upgrade(cfg, "heads")
+
+
+def _register_cli(app: Flask) -> None:
+    def fail(exc: QuytrinhError) -> None:
+        click.echo(f"error: {exc.message('en')}", err=True)
+        sys.exit(1)
+
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create or migrate the database schema."""
+        migrate(app)
+        click.echo("database is up to date")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--admin", is_flag=True, help="A system administrator.")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    @click.option("--display-name", default="")
+    @click.option("--email", default=None)
+    @click.option("--role", "roles", multiple=True, help="ROLE@ORGANISATION_ID, may repeat.")
+    def create_user_command(username, admin, password_stdin, display_name, email, roles) -> None:
+        """Create a user (password from stdin, or asked for)."""
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            with write_transaction(runtime_of(app).session_factory) as session:
+                user = create_user(session, username=username, password=password, display_name=display_name,
+                                   email=email, is_admin=admin)
+                for spec in roles:
+                    role, _, org = spec.partition("@")
+                    assign_role(session, user_id=user.id, organisation_id=int(org), role=role)
+                user_id = user.id
+        except QuytrinhError as exc:
+            fail(exc)
+        click.echo(f"created user {username} (id {user_id})")
+
+    @app.cli.command("issue-token")
+    @click.argument("username")
+    @click.option("--name", default="cli")
+    def issue_token_command(username, name) -> None:
+        """Issue an API bearer token for a user; the token is the last line printed."""
+        try:
+            with write_transaction(runtime_of(app).session_factory) as session:
+                token = issue_token(session, user_id=find_user(session, username).id, name=name)
+        except QuytrinhError as exc:
+            fail(exc)
+        click.echo(f"token for {username} (shown once):")
+        click.echo(token)
+
+    @app.cli.command("demo")
+    @click.option("--if-empty", is_flag=True, help="Only when the database has no organisation yet.")
+    def demo_command(if_empty) -> None:
+        """Load the demo province: committees, cells, members, users for each role, cases in every state."""
+        from workflows.demo import load_demo, database_is_empty
+
+        runtime = runtime_of(app)
+        if if_empty and not database_is_empty(runtime):
+            click.echo("database already has data: demo not loaded")
+            return
+        summary = load_demo(runtime)
+        click.echo(summary)
+
+    @app.cli.command("check")
+    def check_command() -> None:
+        """Replay every case's events; list any case whose stored state differs; exit 1 if any."""
+        runtime = runtime_of(app)
+        count = 0
+        with runtime.session_factory() as session:
+            for mismatch in check_cases(session):
+                count += 1
+                click.echo(f"case {mismatch.case_id}: {mismatch.problem}")
+            from sqlalchemy import func, select
+
+            from models import Case
+
+            total = session.scalar(select(func.count(Case.id)))
+        click.echo(f"{total} cases replayed, {count} mismatches")
+        if count:
+            sys.exit(1)

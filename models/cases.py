@@ -1,0 +1,142 @@
+"""Cases, their append-only events, deadlines, votes, documents and comments."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class Case(Base):
+    """One run of one procedure for one person.
+
+    `revision` counts the case's events: every transition bumps it by one
+    (optimistic locking), so revision == number of event rows.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        # One open case per person per procedure.
+        Index(
+            "uq_cases_open_person_procedure",
+            "person_id",
+            "procedure",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_cases_org_procedure_state", "organisation_id", "procedure", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure: Mapped[str] = mapped_column(String(32))
+    rule_set: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(40))
+    revision: Mapped[int] = mapped_column(default=0)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    # Copy of the organisation's path: subtree filters without a join.
+    organisation_path: Mapped[str] = mapped_column(String(400), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    data: Mapped[dict] = mapped_column(default=dict)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+    # Date of the final decision (calendar date) for reports.
+    decided_on: Mapped[date | None] = mapped_column(index=True)
+
+    # Optimistic locking: every UPDATE says WHERE revision = <the revision loaded>;
+    # the engine sets the new revision itself (one per event), never the ORM.
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+
+
+class Event(Base):
+    """An immutable record of one transition (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int]
+    trigger: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict] = mapped_column(default=dict)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Deadline(Base):
+    """A dated obligation on a case; the scheduler reminds from these rows."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        # The scheduler's scan: open deadlines by due date.
+        Index(
+            "ix_deadlines_open_due",
+            "due_date",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    due_date: Mapped[date]
+    # Who must act: a role, at `organisation_id` (or an ancestor holding it).
+    role: Mapped[str] = mapped_column(String(32))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | met | cancelled
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+    legal_basis: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Vote(Base):
+    """A vote recorded by a step (cell, committee, decision body)."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    event_seq: Mapped[int]
+    body: Mapped[str] = mapped_column(String(32))
+    held_on: Mapped[date]
+    eligible: Mapped[int]
+    agree: Mapped[int]
+    disagree: Mapped[int]
+    method: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[str] = mapped_column(String(16))
+    passed: Mapped[bool]
+
+
+class Document(Base):
+    """Metadata of a stored file; the bytes live under the instance folder, named by sha256."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    body: Mapped[str] = mapped_column(Text)

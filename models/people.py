@@ -1,0 +1,45 @@
+"""Persons: members, probationary members, sympathisers and former members."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+MEMBERSHIP_STATUSES = ("none", "probationary", "official", "former")
+EDUCATION_LEVELS = ("primary", "lower_secondary", "upper_secondary", "higher")
+GENDERS = ("male", "female", "other")
+
+
+class Person(Base):
+    """A person's biography (the fields a dossier needs) and membership status.
+
+    `membership_status` is only ever changed by a case decision, recorded as an
+    event of that case; `revision` guards against two cases changing it at once.
+    """
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[date]
+    gender: Mapped[str | None] = mapped_column(String(16))
+    ethnicity: Mapped[str | None] = mapped_column(String(100))
+    religion: Mapped[str | None] = mapped_column(String(100))
+    home_address: Mapped[str | None] = mapped_column(String(400))
+    education: Mapped[str | None] = mapped_column(String(32))
+    occupation: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    membership_status: Mapped[str] = mapped_column(String(16), default="none", index=True)
+    joined_on: Mapped[date | None]  # date of the admission decision: party age counts from it
+    official_on: Mapped[date | None]  # official member from (end of probation)
+    left_on: Mapped[date | None]
+    left_reason: Mapped[str | None] = mapped_column(String(64))
+    holds_post: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Recorded facts the rules look at (violations, re-admission bars, ...).
+    flags: Mapped[dict] = mapped_column(default=dict)
+    revision: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

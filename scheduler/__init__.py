@@ -1,0 +1,1 @@
+"""The scheduler edge: APScheduler jobs over deadline rows and the reminder outbox."""

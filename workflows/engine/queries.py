@@ -1,0 +1,70 @@
+"""Read-side use cases: what an actor may do now, and what a case needs next."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from models import Case, Person
+from ..definition import Authority, Procedure, StepContext
+from ..registry import get_procedure
+from ..rulesets import RULE_SETS
+from .access import Actor
+from .facts import SessionLookups, case_facts, load_chain, person_facts
+from .runtime import Runtime
+
+
+def step_context(session: Session, rt: Runtime, case: Case, chain=None) -> StepContext:
+    """A context with no step data: enough for `applies` and static authority checks."""
+    definition = get_procedure(case.procedure, case.rule_set)
+    person = session.get(Person, case.person_id)
+    return StepContext(
+        rule_set=RULE_SETS[definition.rule_set], case=case_facts(case), person=person_facts(person), data={},
+        chain=chain if chain is not None else load_chain(session, case.organisation_path),
+        calendar=rt.calendar(), lookups=SessionLookups(session), today=rt.clock.today(),
+    )
+
+
+def available_triggers(session: Session, rt: Runtime, case: Case) -> list[str]:
+    """Triggers that apply to the case in its state (whoever the actor)."""
+    if case.closed_at is not None and not _reopenable(case):
+        return []
+    definition = get_procedure(case.procedure, case.rule_set)
+    ctx = step_context(session, rt, case)
+    triggers = []
+    for step in definition.steps_from(case.state):
+        if step.applies is not None and not step.applies(ctx):
+            continue
+        if step.trigger not in triggers:
+            triggers.append(step.trigger)
+    return triggers
+
+
+def _reopenable(case: Case) -> bool:
+    definition = get_procedure(case.procedure, case.rule_set)
+    return bool(definition.steps_from(case.state))
+
+
+def allowed_actions(session: Session, rt: Runtime, actor: Actor, case: Case) -> list[str]:
+    """The triggers this actor may fire on the case now (role and state; data rules come at firing)."""
+    definition = get_procedure(case.procedure, case.rule_set)
+    chain = load_chain(session, case.organisation_path)
+    ctx = step_context(session, rt, case, chain)
+    rule_set = RULE_SETS[definition.rule_set]
+    allowed = []
+    for step in definition.steps_from(case.state):
+        if step.trigger in allowed:
+            continue
+        if step.applies is not None and not step.applies(ctx):
+            continue
+        if actor.may(step.authorities(ctx), chain, rule_set):
+            allowed.append(step.trigger)
+    return allowed
+
+
+def waiting_on(definition: Procedure, state: str) -> list[Authority]:
+    """Who must act next in a state: the authorities of the forward steps leaving it."""
+    result: list[Authority] = []
+    for step in definition.steps_from(state):
+        if step.trigger in ("withdraw", "return_for_rework", "transfer", "revoke") or callable(step.who):
+            continue
+        result.extend(a for a in step.who if a not in result)
+    return result

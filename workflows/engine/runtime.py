@@ -1,0 +1,83 @@
+"""What the use cases need from the outside world, wired once at the composition root."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import CalendarOverride
+from ..calendar import WorkingCalendar
+
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Clock:
+    """The current instant (UTC) and the local calendar date; tests pass a fixed one."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def today(self) -> date:
+        """Today's date in Vietnam: decision dates are local calendar dates."""
+        return self.now().astimezone(LOCAL_ZONE).date()
+
+
+class FixedClock(Clock):
+    """A clock that always says the same instant (for tests, demos and `run-once --now`)."""
+
+    def __init__(self, instant: datetime):
+        self.instant = instant
+
+    def now(self) -> datetime:
+        return self.instant
+
+
+class CalendarSource:
+    """The working-day calendar with the admins' overrides, cached for a short while.
+
+    Overrides change a few times a year; other processes see a change within
+    `ttl` seconds, this process at once (`invalidate`).
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], ttl: float = 60.0):
+        self._session_factory = session_factory
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._calendar: WorkingCalendar | None = None
+        self._loaded_at = 0.0
+
+    def get(self) -> WorkingCalendar:
+        with self._lock:
+            if self._calendar is None or time.monotonic() - self._loaded_at > self._ttl:
+                with self._session_factory() as session:
+                    rows = session.execute(select(CalendarOverride.day, CalendarOverride.working)).all()
+                self._calendar = WorkingCalendar({day: working for day, working in rows})
+                self._loaded_at = time.monotonic()
+            return self._calendar
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._calendar = None
+
+
+@dataclass
+class Runtime:
+    """The engine's dependencies: database sessions, clock, calendar and the documents folder."""
+
+    session_factory: sessionmaker[Session]
+    clock: Clock = field(default_factory=Clock)
+    documents_dir: Path | None = None
+    calendar_source: CalendarSource | None = None
+
+    def __post_init__(self) -> None:
+        if self.calendar_source is None:
+            self.calendar_source = CalendarSource(self.session_factory)
+
+    def calendar(self) -> WorkingCalendar:
+        return self.calendar_source.get()
