@@ -200,7 +200,7 @@ def _ceremony_after_decision(ctx: StepContext) -> bool:
 
 
 CEREMONY_AFTER_DECISION = Rule(
-    "date_order", "QĐ 24-QĐ/TW §4.1",
+    "ceremony_after_decision", "QĐ 24-QĐ/TW §4.1",
     "Lễ kết nạp không thể sớm hơn ngày nhận quyết định kết nạp.",
     "The ceremony cannot be before the admission decision was received.",
     _ceremony_after_decision, field="ceremony_date",
