@@ -1,0 +1,40 @@
+# quytrinh — two commands on a fresh machine with only Python and make:
+#   make run    venv + install + migrate + demo data (if the database is empty) + web and scheduler
+#   make test   venv + install + the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: install run test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app demo --if-empty
+	@echo "quytrinh: http://$(HOST):$(PORT)/  (demo accounts in README.md; Ctrl-C stops web and scheduler)"
+	$(BIN)/flask --app app scheduler & sched=$$!; \
+	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 --call app:create_app
+
+test: $(STAMP)
+	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/transition.py
+	$(BIN)/python bench/deadline_scan.py
+	$(BIN)/python bench/case_list.py
+	$(BIN)/python bench/reports.py
+
+clean:
+	rm -rf $(VENV) *.egg-info
