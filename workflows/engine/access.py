@@ -65,8 +65,10 @@ class Actor:
 
 def load_actor(session: Session, user_id: int) -> Actor:
     """The user with their role grants; an unknown or inactive user is refused."""
-    user = session.get(User, user_id)
-    if user is None or not user.active:
+    user = session.execute(
+        select(User.id, User.username, User.is_admin).where(User.id == user_id, User.active.is_(True))
+    ).first()
+    if user is None:
         raise Forbidden("Tài khoản không tồn tại hoặc đã bị khóa.", "Unknown or disabled account.")
     rows = session.execute(
         select(RoleAssignment.role, RoleAssignment.organisation_id, Organisation.path)
