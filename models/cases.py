@@ -81,6 +81,14 @@ class Deadline(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        # The reminder scan: open deadlines whose next reminder is due, or not yet planned (NULL) by due date.
+        Index(
+            "ix_deadlines_open_reminder",
+            "next_reminder_on",
+            "due_date",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +102,9 @@ class Deadline(Base):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column()
     legal_basis: Mapped[str] = mapped_column(String(200), default="")
+    # The day the scheduler next looks at this deadline for a reminder (NULL: not planned yet).
+    # Written only by the reminder scan; see scheduler/scan.py.
+    next_reminder_on: Mapped[date | None] = mapped_column()
 
 
 class Vote(Base):

@@ -20,6 +20,8 @@ class OutboxMessage(Base):
             sqlite_where=text("status IN ('queued', 'sending')"),
             postgresql_where=text("status IN ('queued', 'sending')"),
         ),
+        # Admin pages list by status, newest first; the scheduler finds held and digest-waiting rows.
+        Index("ix_outbox_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

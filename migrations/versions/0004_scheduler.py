@@ -1,0 +1,32 @@
+"""reminder scheduling: deadlines.next_reminder_on and the indexes the scan and the outbox pages use
+
+Revision ID: 0004_scheduler
+Revises: 0001
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0004_scheduler"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("next_reminder_on", sa.Date(), nullable=True))
+        batch_op.create_index(
+            "ix_deadlines_open_reminder", ["next_reminder_on", "due_date"], unique=False,
+            sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"),
+        )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_status_id", ["status", "id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_status_id")
+    with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadlines_open_reminder")
+        batch_op.drop_column("next_reminder_on")
