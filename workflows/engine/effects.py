@@ -66,6 +66,7 @@ def _extend_deadline(session, rt, actor, case, effect: ExtendDeadline, record, n
     for deadline in session.query(Deadline).filter_by(case_id=case.id, kind=effect.kind, status="open"):
         record.setdefault("deadlines", {})[effect.kind] = [deadline.due_date.isoformat(), effect.due_date.isoformat()]
         deadline.due_date = effect.due_date
+        deadline.next_reminder_on = None  # a new due date: the reminder scan plans its stages afresh
 
 
 def _move_case(session, rt, actor, case, effect: MoveCase, record, now) -> None:
