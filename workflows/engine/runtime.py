@@ -52,11 +52,19 @@ class CalendarSource:
         self._calendar: WorkingCalendar | None = None
         self._loaded_at = 0.0
 
-    def get(self) -> WorkingCalendar:
+    def get(self, session: Session | None = None) -> WorkingCalendar:
+        """The calendar; a stale cache is reloaded through `session` when given.
+
+        Inside a write transaction pass its session: a second pooled connection
+        there can deadlock against writers that hold the other connections.
+        """
         with self._lock:
             if self._calendar is None or time.monotonic() - self._loaded_at > self._ttl:
-                with self._session_factory() as session:
+                if session is not None:
                     rows = session.execute(select(CalendarOverride.day, CalendarOverride.working)).all()
+                else:
+                    with self._session_factory() as own:
+                        rows = own.execute(select(CalendarOverride.day, CalendarOverride.working)).all()
                 self._calendar = WorkingCalendar({day: working for day, working in rows})
                 self._loaded_at = time.monotonic()
             return self._calendar
@@ -79,5 +87,6 @@ class Runtime:
         if self.calendar_source is None:
             self.calendar_source = CalendarSource(self.session_factory)
 
-    def calendar(self) -> WorkingCalendar:
-        return self.calendar_source.get()
+    def calendar(self, session: Session | None = None) -> WorkingCalendar:
+        """The working calendar; inside a transaction pass its session (see CalendarSource.get)."""
+        return self.calendar_source.get(session)

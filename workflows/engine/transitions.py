@@ -138,7 +138,7 @@ def _run_step(session: Session, rt: Runtime, actor: Actor, definition: Procedure
     deadlines = [] if new else open_deadlines(session, case.id)
     ctx = StepContext(
         rule_set=rule_set, case=case_facts(case, deadlines), person=person_facts(person), data={},
-        chain=chain, calendar=rt.calendar(), lookups=SessionLookups(session), today=rt.clock.today(),
+        chain=chain, calendar=rt.calendar(session), lookups=SessionLookups(session), today=rt.clock.today(),
         actor_id=actor.id,
     )
     if step.applies is not None and not step.applies(ctx):
