@@ -37,7 +37,7 @@ class Api:
         response = self.request(method, path, **kwargs)
         if response.status_code != status:
             raise ApiError(f"{method} {path}: expected {status}, got {response.status_code}: {response.get_data(True)}")
-        return response.get_json()
+        return response.get_json(silent=True)
 
     def fails(self, method: str, path: str, status: int, code: str, **kwargs) -> dict:
         response = self.request(method, path, **kwargs)
