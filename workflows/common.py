@@ -6,7 +6,7 @@ from datetime import date
 
 from . import organisations as orgs
 from .definition import (
-    Authority, Branch, Field, Rule, State, Step, StepContext, STAY,
+    Authority, Branch, Field, MoveCase, Rule, State, Step, StepContext, STAY, UpdatePerson,
 )
 from .votes import Vote, passes
 
@@ -33,7 +33,16 @@ CONSENT = Field(
     label_vi="Văn bản đồng ý của cấp trên", label_en="Superior's written consent",
 )
 
+SUPERIOR_CONSENT = Field(
+    "superior_consent", "object", required=False, items=CONSENT.items,
+    label_vi="Văn bản đồng ý của cấp ủy cấp trên", label_en="Superior committee's written consent",
+)
+
 SOURCE_CHARTER_VOTES = "Điều lệ Đảng 2011, điều 4.3; HD 01-HD/TW §5.1"
+
+SECRETARY = (Authority("cell_secretary", "case"),)
+COMMITTEE = (Authority("committee_member", "grassroots"),)
+COMPETENT = (Authority("standing_committee", "competent"),)
 
 # ---------------------------------------------------------------- rules
 
@@ -118,6 +127,31 @@ DECISION_VOTE_RULE = Rule(
     ),
     field="vote",
 )
+
+
+def deadline_rule(kind: str, date_field: str, source: str, message_vi: str, message_en: str) -> Rule:
+    """`deadline_passed`: the step's date is on or before the open deadline of that kind (if any)."""
+
+    def check(ctx: StepContext) -> bool:
+        due = ctx.case.deadlines.get(kind)
+        return due is None or ctx.data[date_field] <= due
+
+    return Rule("deadline_passed", source, message_vi, message_en, check, field=date_field)
+
+
+def extension_rule(used_key: str) -> Rule:
+    """An extension keeps the total within the rule set's maximum (30 working days by default)."""
+
+    def check(ctx: StepContext) -> bool:
+        used = int(ctx.case.data.get(used_key) or 0)
+        return used + ctx.data["days"] <= ctx.settings["decision_extension_max_working_days"]
+
+    return Rule(
+        "extension_max", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
+        "Chỉ được gia hạn tổng cộng không quá 30 ngày làm việc.",
+        "The deadline can be extended by no more than 30 working days in all.",
+        check, field="days",
+    )
 
 
 def vote_outcome(threshold: str):
@@ -208,3 +242,42 @@ def with_date_rules(steps: Sequence[Step]) -> tuple[Step, ...]:
 def open_states(states: Sequence[State]) -> tuple[str, ...]:
     """Names of the states that are not final."""
     return tuple(s.name for s in states if not s.final)
+
+
+# ---------------------------------------------------------------- transfer (procedures.md §4, §9)
+
+TRANSFER_WHO = (Authority("organisation_officer", "grassroots"), Authority("standing_committee", "grassroots"))
+TRANSFER_KINDS = ("cell", "grassroots_cell")
+
+
+def _transfer_target_ok(ctx: StepContext) -> bool:
+    chain = ctx.lookups.organisation_chain(ctx.data["organisation_id"])
+    return bool(chain) and chain[-1].kind in TRANSFER_KINDS and chain[-1].id != ctx.case.organisation_id
+
+
+TRANSFER_TARGET = Rule(
+    "transfer_target", "HD 01-HD/TW §6 (chuyển sinh hoạt đảng)",
+    "Chỉ chuyển hồ sơ sang một chi bộ khác (chi bộ hoặc chi bộ cơ sở) với chi bộ hiện tại.",
+    "A case can only be transferred to another cell (a cell or a grassroots cell).",
+    _transfer_target_ok, field="organisation_id",
+)
+
+
+def _transferred(ctx: StepContext):
+    target = ctx.data["organisation_id"]
+    # The member moves with the case; the person's other open cases move with their own transfer.
+    return [MoveCase(target), UpdatePerson(ctx.person.id, {"organisation_id": target})]
+
+
+def transfer_step(states: Sequence[str], *, legal_basis: str = "HD 01-HD/TW §6; procedures.md §4") -> Step:
+    """Move an open case and its member to another cell: state, history and deadlines are kept."""
+    import dataclasses
+
+    step = Step(
+        trigger="transfer", sources=tuple(states), dest=STAY, who=TRANSFER_WHO,
+        label_vi="Chuyển hồ sơ sang chi bộ khác", label_en="Transfer to another cell", legal_basis=legal_basis,
+        fields=(Field("organisation_id", "ref", label_vi="Chi bộ chuyển đến (mã)", label_en="Receiving cell (id)"),
+                Field("date", "date", label_vi="Ngày chuyển sinh hoạt", label_en="Transfer date")),
+        effects=_transferred, date_field="date",
+    )
+    return dataclasses.replace(step, rules=(TRANSFER_TARGET, date_not_future_rule(step)))

@@ -183,6 +183,8 @@ class DeadlineSpec:
     legal_basis: str
     label_vi: str = ""
     label_en: str = ""
+    # Opened only when this holds (e.g. a decision deadline only after a conclusive vote).
+    when: Callable[[StepContext], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -236,9 +238,9 @@ class UpdateCaseData(Effect):
 
 @dataclass(frozen=True)
 class Decided(Effect):
-    """The case's decision date, used by the statistics."""
+    """The case's decision date, used by the statistics (None: the decision was revoked)."""
 
-    on: date
+    on: date | None
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,18 @@ class MoveCase(Effect):
     """Move the case (and its open deadlines) to another organisation."""
 
     organisation_id: int
+
+
+@dataclass(frozen=True)
+class FireStep(Effect):
+    """Fire a system step of another case in the same transaction (e.g. an appeal annuls a decision).
+
+    The other case gets its own event; its step's rules still apply, its authority check does not.
+    """
+
+    case_id: int
+    trigger: str
+    data: Mapping[str, Any]
 
 
 # ---------------------------------------------------------------- steps and procedures
@@ -278,13 +292,17 @@ class Step:
     closes: tuple[str, ...] = ()  # deadline kinds this step meets
     effects: Callable[[StepContext], Sequence[Effect]] | None = None
     vote: str | None = None  # body whose vote the step records in `data.vote`
-    threshold: str | None = None  # the vote's threshold ("two_thirds", "half"); None: the decision body's
+    # The vote's threshold ("two_thirds", "half"), or a function of the context when it depends on
+    # the data (a discipline vote on expulsion); None: the decision body's.
+    threshold: str | Callable[[StepContext], str] | None = None
     comment_required: bool = False
     # The calendar date the step records ("vote.date" for a vote), for date-order checks and reports.
     date_field: str | None = None
     # A structural precondition (no data needed), e.g. "there is a committee level";
     # when it fails the step is simply not available, like a step from another state.
     applies: Callable[[StepContext], bool] | None = None
+    # Fired only by the engine (another case's FireStep, the daily job), never by a user.
+    system: bool = False
 
     @property
     def destinations(self) -> tuple[str, ...]:

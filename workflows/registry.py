@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from . import admission
+from . import admission, probation
 from .definition import Procedure
 from .errors import InvalidInput
 from .rulesets import RULE_SETS, RuleSet
@@ -12,6 +12,7 @@ from .rulesets import RULE_SETS, RuleSet
 # procedure name -> builder(rule_set) -> Procedure
 PROCEDURE_BUILDERS: dict[str, Callable[[RuleSet], Procedure]] = {
     admission.NAME: admission.build,
+    probation.NAME: probation.build,
 }
 
 

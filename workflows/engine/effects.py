@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person, Vote
 from ..definition import (
-    Decided, Effect, ExtendDeadline, MoveCase, OpenCase, Procedure, Step, StepContext,
+    Decided, Effect, ExtendDeadline, FireStep, MoveCase, OpenCase, Procedure, Step, StepContext,
     UpdateCaseData, UpdatePerson,
 )
 from ..errors import NotFound
@@ -58,7 +58,7 @@ def _update_case_data(session, rt, actor, case, effect: UpdateCaseData, record, 
 
 
 def _decided(session, rt, actor, case, effect: Decided, record, now) -> None:
-    record["decided_on"] = [to_json(case.decided_on), effect.on.isoformat()]
+    record["decided_on"] = [to_json(case.decided_on), to_json(effect.on)]
     case.decided_on = effect.on
 
 
@@ -70,15 +70,28 @@ def _extend_deadline(session, rt, actor, case, effect: ExtendDeadline, record, n
 
 
 def _move_case(session, rt, actor, case, effect: MoveCase, record, now) -> None:
+    from .access import require_visible
+
     target = session.get(Organisation, effect.organisation_id)
     if target is None:
         raise NotFound("tổ chức", effect.organisation_id)
+    require_visible(actor, target.path, "tổ chức", target.id)  # no moving a case out of one's sight
     old_org = case.organisation_id
     record["moved"] = [old_org, target.id]
     case.organisation_id = target.id
     case.organisation_path = target.path
     for deadline in session.query(Deadline).filter_by(case_id=case.id, status="open", organisation_id=old_org):
         deadline.organisation_id = target.id
+
+
+def _fire_step(session, rt, actor, case, effect: FireStep, record, now) -> None:
+    from .transitions import run_system_step  # the same use case, run inside this transaction
+
+    other = session.get(Case, effect.case_id)
+    if other is None:
+        raise NotFound("hồ sơ", effect.case_id)
+    run_system_step(session, rt, actor, other, effect.trigger, to_json(effect.data))
+    record.setdefault("fired", []).append({"case_id": other.id, "trigger": effect.trigger, "to_state": other.state})
 
 
 _APPLIERS = {
@@ -88,6 +101,7 @@ _APPLIERS = {
     Decided: _decided,
     ExtendDeadline: _extend_deadline,
     MoveCase: _move_case,
+    FireStep: _fire_step,
 }
 
 
@@ -100,7 +114,7 @@ def record_deadlines(session: Session, definition: Procedure, case: Case, step: 
                      dest: str, now: datetime, open_rows: list[Deadline]) -> None:
     """Meet, cancel and open deadline rows as the step says."""
     cancel_kinds: set[str] = set()
-    if step.trigger == "return_for_rework":
+    if step.trigger in ("return_for_rework", "revoke"):
         # The steps to be redone will open their deadlines again.
         cancel_kinds = {spec.kind for s in definition.steps_from(dest) for spec in s.opens}
     final = dest in definition.final_states
@@ -112,6 +126,8 @@ def record_deadlines(session: Session, definition: Procedure, case: Case, step: 
     if final:
         return
     for spec in step.opens:
+        if spec.when is not None and not spec.when(ctx):
+            continue
         org = scope_organisation(spec.authority.scope, ctx.chain, ctx.rule_set)
         session.add(Deadline(
             case_id=case.id, kind=spec.kind, due_date=spec.due(ctx), role=spec.authority.role,
@@ -122,7 +138,8 @@ def record_deadlines(session: Session, definition: Procedure, case: Case, step: 
 def record_vote(session: Session, case: Case, step: Step, ctx: StepContext, seq: int, outcome: str | None) -> None:
     """A row per recorded vote, with the threshold it was measured against."""
     vote = ctx.data["vote"]
-    threshold = step.threshold or decision_threshold(ctx.chain, ctx.rule_set)
+    threshold = step.threshold(ctx) if callable(step.threshold) else step.threshold
+    threshold = threshold or decision_threshold(ctx.chain, ctx.rule_set)
     session.add(Vote(
         case_id=case.id, event_seq=seq, body=step.vote, held_on=vote.date, eligible=vote.eligible,
         agree=vote.agree, disagree=vote.disagree, method=vote.method, threshold=threshold,

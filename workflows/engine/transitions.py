@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import AuditRecord, Case, Event, Organisation, Person, write_transaction
 from ..definition import Procedure, Step, StepContext
-from ..errors import ConflictingUpdate, InvalidInput, NotFound, RuleViolation, TransitionNotAllowed
+from ..errors import ConflictingUpdate, Forbidden, InvalidInput, NotFound, RuleViolation, TransitionNotAllowed
 from ..fields import parse_data, to_json
 from ..machine import machine_for
 from ..registry import get_procedure
@@ -89,6 +89,20 @@ def fire(rt: Runtime, *, case_id: int, trigger: str, actor_id: int, data: Mappin
     return case
 
 
+def run_system_step(session: Session, rt: Runtime, actor: Actor, case: Case, trigger: str,
+                    data: Mapping[str, Any] | None, comment: str | None = None) -> None:
+    """Fire a step inside the caller's transaction without an authority check.
+
+    For steps the engine takes itself: another case's FireStep effect (whose
+    own step was authorised) or a scheduled job. Rules still apply.
+    """
+    definition = get_procedure(case.procedure, case.rule_set)
+    step = definition.step_from(trigger, case.state)
+    if step is None:
+        raise TransitionNotAllowed(trigger, case.state)
+    _run_step(session, rt, actor, definition, case, step, data, comment, system=True)
+
+
 # ---------------------------------------------------------------- internals shared with effects
 
 
@@ -143,6 +157,12 @@ def _run_step(session: Session, rt: Runtime, actor: Actor, definition: Procedure
     )
     if step.applies is not None and not step.applies(ctx):
         raise TransitionNotAllowed(step.trigger, case.state or "—")
+    if step.system and not system:
+        raise Forbidden(
+            f"Bước «{step.trigger}» do hệ thống tự thực hiện, không thể thực hiện bằng tay.",
+            f"Step '{step.trigger}' is taken by the system itself, not by a user.",
+            {"trigger": step.trigger, "roles": []},
+        )
     if not system and not callable(step.who) and not actor.may(step.who, chain, rule_set):
         raise forbidden_step(step.trigger, step.who)
     ctx.data = parse_data(step.fields, raw_data)
@@ -176,6 +196,8 @@ def _record(session: Session, rt: Runtime, actor: Actor, definition: Procedure, 
     case.data = {**(case.data or {}), step.trigger: stored}
     if dest in definition.final_states and case.closed_at is None:
         case.closed_at = now
+    elif dest not in definition.final_states and case.closed_at is not None:
+        case.closed_at = None  # reopened (a revoked decision): it counts as open again
     if new:
         session.add(case)
         session.flush()  # the case id is needed by the event and the deadlines
