@@ -1,0 +1,157 @@
+"""The reminder mails: Vietnamese by default, English by the user's choice; plain text and HTML.
+
+A reminder item is a dict of plain values (stored as the outbox row's payload)
+so that a digest can be written later from the rows alone.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Any
+
+from .stages import is_overdue_stage
+
+SIGNATURE = {
+    "vi": "— quytrinh (thư tự động, xin đừng trả lời)",
+    "en": "— quytrinh (automatic mail, please do not reply)",
+}
+# A digest lists at most this many items; the rest are counted (the outbox keeps every row).
+DIGEST_MAX_ITEMS = 200
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    base_url: str = "http://127.0.0.1:5000"
+    mail_from: str = "quytrinh@localhost"
+
+    @property
+    def domain(self) -> str:
+        """The right-hand side of our Message-IDs: the sender's domain."""
+        return self.mail_from.rpartition("@")[2].strip(">").strip() or "localhost"
+
+    def case_link(self, case_id: int) -> str:
+        return f"{self.base_url.rstrip('/')}/cases/{case_id}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def reminder_message_id(mail: MailSettings, deadline_id: int, due: date, stage: str, user_id: int) -> str:
+    """Stable per reminder: retries and a second scheduler use the same Message-ID."""
+    return f"<quytrinh.reminder.{deadline_id}.{due:%Y%m%d}.{stage}.{user_id}@{mail.domain}>"
+
+
+def digest_message_id(mail: MailSettings, user_id: int, day: date) -> str:
+    return f"<quytrinh.digest.{user_id}.{day:%Y%m%d}@{mail.domain}>"
+
+
+def format_date(day: date, locale: str) -> str:
+    if locale == "en":
+        return f"{day.day} {day:%B %Y}"
+    return f"{day:%d/%m/%Y}"
+
+
+def _when(item: dict[str, Any], locale: str) -> str:
+    """'3 working days left' / 'due now' / 'overdue by 9 days'."""
+    if is_overdue_stage(item["stage"]) or item["days_overdue"] > 0:
+        n = item["days_overdue"]
+        return f"đã quá hạn {n} ngày" if locale == "vi" else f"overdue by {n} day{'s' if n != 1 else ''}"
+    n = item["days_left"]
+    if n == 0:
+        return "đến hạn, không còn ngày làm việc nào" if locale == "vi" else "due now, no working day left"
+    return f"còn {n} ngày làm việc" if locale == "vi" else f"{n} working day{'s' if n != 1 else ''} left"
+
+
+def _label(item: dict[str, Any], name: str, locale: str) -> str:
+    return item[f"{name}_{locale}"]
+
+
+def render_reminder(item: dict[str, Any], recipient_name: str, locale: str) -> Rendered:
+    """One reminder for one person: the person concerned, the step, the due date, working days left, the link."""
+    due = format_date(date.fromisoformat(item["due_date"]), locale)
+    step, person, when = _label(item, "step", locale), item["person"], _when(item, locale)
+    copy = item.get("copy", False)
+    if locale == "en":
+        head = "Overdue" if is_overdue_stage(item["stage"]) else "Reminder"
+        subject = f"{'[Copy] ' if copy else ''}{head}: {step} — {person} (due {due}, {when})"
+        lines = [
+            f"Dear {recipient_name},", "",
+            f"The {_label(item, 'procedure', locale).lower()} case of {person} at {item['organisation']} "
+            f"is waiting for the step: {step}.",
+            f"Deadline: {_label(item, 'deadline', locale)} — {due} ({when}).",
+        ]
+        if copy:
+            lines.append("You receive this copy as an organisation officer of the superior committee, to follow up.")
+        lines += ["", f"Open the case: {item['link']}", "", SIGNATURE["en"]]
+    else:
+        head = "Quá hạn" if is_overdue_stage(item["stage"]) else "Nhắc hạn"
+        subject = f"{'[Bản sao] ' if copy else ''}{head}: {step} — {person} (hạn {due}, {when})"
+        lines = [
+            f"Kính gửi đồng chí {recipient_name},", "",
+            f"Hồ sơ {_label(item, 'procedure', locale).lower()} của {person} tại {item['organisation']} "
+            f"đang chờ bước: {step}.",
+            f"Thời hạn: {_label(item, 'deadline', locale)} — {due} ({when}).",
+        ]
+        if copy:
+            lines.append("Đồng chí nhận bản sao này với tư cách cán bộ tổ chức của cấp ủy cấp trên, để theo dõi, đôn đốc.")
+        lines += ["", f"Xem hồ sơ: {item['link']}", "", SIGNATURE["vi"]]
+    text = "\n".join(lines) + "\n"
+    return Rendered(subject, text, _html(locale, subject, lines, [item["link"]]))
+
+
+def render_digest(items: Sequence[dict[str, Any]], recipient_name: str, locale: str, day: date) -> Rendered:
+    """One mail grouping a user's reminders of the day."""
+    shown, rest = list(items[:DIGEST_MAX_ITEMS]), max(len(items) - DIGEST_MAX_ITEMS, 0)
+    when_day = format_date(day, locale)
+    if locale == "en":
+        subject = f"Deadline reminders for {when_day}: {len(items)} item{'s' if len(items) != 1 else ''}"
+        lines = [f"Dear {recipient_name},", "", "These cases are waiting for you:", ""]
+        more = f"… and {rest} more (see the cases list)."
+    else:
+        subject = f"Tổng hợp nhắc hạn ngày {when_day}: {len(items)} việc"
+        lines = [f"Kính gửi đồng chí {recipient_name},", "", "Các hồ sơ sau đang chờ đồng chí xử lý:", ""]
+        more = f"… và {rest} việc khác (xem danh sách hồ sơ)."
+    links = []
+    for item in shown:
+        due = format_date(date.fromisoformat(item["due_date"]), locale)
+        copy = ("[Copy] " if locale == "en" else "[Bản sao] ") if item.get("copy") else ""
+        lines.append(f"- {copy}{_label(item, 'step', locale)} — {item['person']} ({item['organisation']}): "
+                     f"{'due' if locale == 'en' else 'hạn'} {due}, {_when(item, locale)}. {item['link']}")
+        links.append(item["link"])
+    if rest:
+        lines.append(more)
+    lines += ["", SIGNATURE[locale]]
+    return Rendered(subject, "\n".join(lines) + "\n", _html(locale, subject, lines, links))
+
+
+def _html(locale: str, title: str, lines: Sequence[str], links: Sequence[str]) -> str:
+    """The same text as HTML paragraphs; case links become anchors."""
+    body = []
+    for line in lines:
+        if not line:
+            continue
+        html_line = escape(line)
+        for link in links:
+            if link in line:
+                html_line = html_line.replace(escape(link), f'<a href="{escape(link)}">{escape(link)}</a>')
+        tag = "li" if line.startswith("- ") else "p"
+        body.append(f"<{tag}>{html_line[2:] if tag == 'li' else html_line}</{tag}>")
+    joined, out, in_list = body, [], False
+    for part in joined:
+        if part.startswith("<li>") and not in_list:
+            out.append("<ul>")
+            in_list = True
+        elif not part.startswith("<li>") and in_list:
+            out.append("</ul>")
+            in_list = False
+        out.append(part)
+    if in_list:
+        out.append("</ul>")
+    return (f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"</head><body>{''.join(out)}</body></html>")

@@ -1,0 +1,150 @@
+"""The deadline scan: who is reminded, at which stage, on which working day; written once only."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from models import Deadline, User, write_transaction
+from scheduler.stages import ReminderPolicy
+from tests.scheduler.support import BASE_URL, DUE_AFTER_TET, add_deadline, open_case, outbox, scan
+from workflows.demo.walk import admission_plan, walk
+
+
+
+def test_stages_after_tet_go_to_the_secretary_on_working_days(runtime, world):
+    """Scanning every day: reminders 10 and 3 working days before (Tết skipped), on the due date, then weekly."""
+    case = open_case(runtime, world)
+    deadline = add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary",
+                            organisation_id=world.orgs["cell1"])
+    day = date(2027, 1, 15)
+    while day <= date(2027, 3, 5):
+        scan(runtime, day)
+        day += timedelta(days=1)
+    rows = outbox(runtime, deadline_id=deadline)
+    secretary = [(r.stage, r.created_at.date()) for r in rows if r.user_id == world.users["secretary1"]]
+    assert secretary == [
+        ("before_10", date(2027, 1, 25)),  # 10 working days left: 26–29 Jan, 1–3 Feb, 11, 12, 15 Feb
+        ("before_3", date(2027, 2, 3)),  # the last working day before Tết: 11, 12 and 15 Feb are left
+        ("due", date(2027, 2, 15)),
+        ("overdue_1", date(2027, 2, 22)),
+        ("overdue_2", date(2027, 3, 1)),
+    ]
+    copies = [(r.stage, r.user_id) for r in rows if r.user_id != world.users["secretary1"]]
+    # Overdue ones are copied to the organisation officer of the superior committee (the commune).
+    assert copies == [("overdue_1", world.users["officer"]), ("overdue_2", world.users["officer"])]
+    assert {r.to_address for r in rows} == {"secretary1@example.test", "officer@example.test"}
+
+
+def test_the_mail_names_person_step_due_date_days_left_and_links_the_case(runtime, world):
+    """A Vietnamese reminder says whose case, which step, the due date, working days left and links the case."""
+    case = open_case(runtime, world)
+    add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary", organisation_id=world.orgs["cell1"])
+    scan(runtime, date(2027, 2, 3))
+    (row,) = outbox(runtime)
+    assert row.stage == "before_3"
+    assert "cell1_applicant" in row.subject and "15/02/2027" in row.subject
+    assert "còn 3 ngày làm việc" in row.body_text
+    assert "Kính gửi đồng chí secretary1" in row.body_text
+    assert f"{BASE_URL}/cases/{case.id}" in row.body_text
+    assert f'href="{BASE_URL}/cases/{case.id}"' in row.body_html
+    assert row.message_id == (f"<quytrinh.reminder.{row.deadline_id}.20270215.before_3.{world.users['secretary1']}"
+                              "@quytrinh.example.test>")
+    assert row.status == "queued"
+
+
+def test_english_speakers_get_english(runtime, world):
+    """A user whose locale is English gets the reminder in English."""
+    with write_transaction(runtime.session_factory) as s:
+        s.get(User, world.users["secretary1"]).locale = "en"
+    case = open_case(runtime, world)
+    add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary", organisation_id=world.orgs["cell1"])
+    scan(runtime, date(2027, 2, 11))
+    (row,) = outbox(runtime)
+    assert "2 working days left" in row.body_text and "due 15 February 2027" in row.subject
+    assert row.subject.startswith("Reminder:")
+
+
+def test_the_nearest_holders_of_the_role_are_reminded(runtime, world):
+    """A deadline for the standing committee at the commune reminds the commune's, not the province's."""
+    case = open_case(runtime, world)
+    add_deadline(runtime, case.id, due=date(2027, 3, 10), role="standing_committee",
+                 organisation_id=world.orgs["commune"])
+    # cell3's deadline for a standing committee of a ward that has none → the nearest holder above.
+    add_deadline(runtime, case.id, due=date(2027, 3, 10), role="organisation_officer",
+                 organisation_id=world.orgs["cell3"], kind="ceremony")
+    scan(runtime, date(2027, 3, 10))
+    assert sorted((r.kind, r.stage, r.user_id) for r in outbox(runtime)) == sorted([
+        ("reminder", "due", world.users["standing_commune"]),
+        ("reminder", "due", world.users["officer_ward"]),
+    ])
+
+
+def test_a_second_scan_at_the_same_instant_writes_nothing(runtime, world):
+    """Scanning twice (or a later scan the same day) adds no reminder: the dedupe key holds."""
+    case = open_case(runtime, world)
+    add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary", organisation_id=world.orgs["cell1"])
+    first = scan(runtime, date(2027, 2, 22))
+    assert first.reminders == 2  # overdue: the secretary and the officer's copy
+    assert scan(runtime, date(2027, 2, 22)).reminders == 0
+    with write_transaction(runtime.session_factory) as s:  # even with the plan forgotten, nothing is written twice
+        for d in s.scalars(select(Deadline)):
+            d.next_reminder_on = None
+    assert scan(runtime, date(2027, 2, 22)).reminders == 0
+    assert len(outbox(runtime)) == 2
+
+
+def test_three_days_down_every_missed_reminder_goes_out_once(runtime, world):
+    """Scheduler stopped three days: on restart each deadline whose stage passed meanwhile is reminded once."""
+    case = open_case(runtime, world)
+    # Stages falling on Tue, Wed and Thu of the downtime (Mon 1 Mar → Thu 4 Mar 2027).
+    a = add_deadline(runtime, case.id, due=date(2027, 3, 2), role="cell_secretary", organisation_id=world.orgs["cell1"])
+    b = add_deadline(runtime, case.id, due=date(2027, 3, 8), role="cell_secretary", organisation_id=world.orgs["cell1"])
+    c = add_deadline(runtime, case.id, due=date(2027, 2, 25), role="cell_secretary", organisation_id=world.orgs["cell1"])
+    scan(runtime, date(2027, 3, 1))
+    before = {(r.deadline_id, r.stage) for r in outbox(runtime)}
+    assert before == {(a, "before_3"), (b, "before_10"), (c, "due")}
+    result = scan(runtime, date(2027, 3, 4))  # back after three days
+    after = {(r.deadline_id, r.stage) for r in outbox(runtime) if r.user_id == world.users["secretary1"]}
+    assert after - before == {(a, "due"), (b, "before_3"), (c, "overdue_1")}
+    assert result.reminders == 4  # the overdue one also copied to the commune's officer
+    assert scan(runtime, date(2027, 3, 4)).reminders == 0
+
+
+def test_met_deadlines_are_not_reminded(runtime, world):
+    """A deadline met by its step gets no more reminders."""
+    case = open_case(runtime, world)
+    deadline = add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary",
+                            organisation_id=world.orgs["cell1"])
+    scan(runtime, date(2027, 1, 25))
+    with write_transaction(runtime.session_factory) as s:
+        s.get(Deadline, deadline).status = "met"
+    assert scan(runtime, date(2027, 2, 3)).reminders == 0
+    assert [r.stage for r in outbox(runtime)] == ["before_10"]
+
+
+def test_deadlines_opened_by_the_engine_are_reminded(runtime, world):
+    """The admission decision deadline the cell vote opens reminds the commune's standing committee."""
+    plan = admission_plan(world.people["cell1_m1"], (world.people["cell1_m2"], world.people["cell1_m3"]),
+                          date(2026, 3, 2))
+    case = walk(runtime, plan, person_id=world.people["cell1_applicant"], organisation_id=world.orgs["cell1"],
+                actor_for=world.actor_for("cell1"), procedure="admission", until="cell_approved")
+    with runtime.session_factory() as s:
+        deadline = s.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    scan(runtime, deadline.due_date)
+    (row,) = outbox(runtime)
+    assert (row.user_id, row.stage) == (world.users["standing_commune"], "due")
+    assert "Quyết định kết nạp" in row.subject  # the step that meets the deadline
+    assert "Hạn ra quyết định kết nạp" in row.body_text  # the deadline itself
+
+
+def test_stages_are_a_setting(runtime, world):
+    """With stages '5' and no overdue reminders, only the 5-working-day reminder is written."""
+    case = open_case(runtime, world)
+    add_deadline(runtime, case.id, due=date(2027, 3, 10), role="cell_secretary", organisation_id=world.orgs["cell1"])
+    policy = ReminderPolicy.parse("5", 0)
+    day = date(2027, 2, 20)
+    while day < date(2027, 4, 1):
+        scan(runtime, day, policy)
+        day += timedelta(days=1)
+    assert [(r.stage, r.created_at.date()) for r in outbox(runtime)] == [("before_5", date(2027, 3, 3))]
