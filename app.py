@@ -34,6 +34,11 @@ class Config:
     SMTP_USER = os.environ.get("QUYTRINH_SMTP_USER")
     SMTP_PASSWORD = os.environ.get("QUYTRINH_SMTP_PASSWORD")
     MAIL_FROM = os.environ.get("QUYTRINH_MAIL_FROM", "quytrinh@localhost")
+    # Reminder stages (scheduler/stages.py): working days before the due date, then every n days overdue.
+    REMINDER_DAYS_BEFORE = os.environ.get("QUYTRINH_REMINDER_DAYS_BEFORE", "10,3,0")
+    REMINDER_OVERDUE_EVERY_DAYS = os.environ.get("QUYTRINH_REMINDER_OVERDUE_EVERY_DAYS", "7")
+    SCHEDULER_SCAN_MINUTES = os.environ.get("QUYTRINH_SCHEDULER_SCAN_MINUTES", "5")
+    SCHEDULER_DELIVER_SECONDS = os.environ.get("QUYTRINH_SCHEDULER_DELIVER_SECONDS", "30")
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: 20 MiB at most
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
