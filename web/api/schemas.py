@@ -28,15 +28,19 @@ def _no_nul(value: Any) -> None:
             _no_nul(item)
 
 
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
 def Text(max_length: int = 200, *, min_length: int = 0, **kwargs: Any) -> fields.String:  # noqa: N802
     """A string field with a length bound and no NUL characters."""
     validators = [validate.Length(min=min_length, max=max_length), _no_nul]
-    return fields.String(validate=validators, **kwargs)
+    metadata = {"pattern": NO_NUL_PATTERN, **kwargs.pop("metadata", {})}
+    return fields.String(validate=validators, metadata=metadata, **kwargs)
 
 
-def Id(**kwargs: Any) -> fields.Integer:  # noqa: N802
-    """A database id: a positive 32-bit integer."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:  # noqa: N802
+    """A database id: a positive 32-bit integer (strict in JSON bodies; query strings are text)."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def Choice(choices, **kwargs: Any) -> fields.String:  # noqa: N802
@@ -221,8 +225,8 @@ class CasePageSchema(Schema):
 class CaseQuerySchema(StrictSchema):
     procedure = Text(32)
     state = Text(40)
-    organisation_id = Id(metadata={"description": "The organisation's whole subtree."})
-    person_id = Id()
+    organisation_id = Id(strict=False, metadata={"description": "The organisation's whole subtree."})
+    person_id = Id(strict=False)
     overdue = fields.Boolean(metadata={"description": "true: an open deadline is past due; false: none is."})
     page = fields.Integer(strict=False, load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(strict=False, load_default=20, validate=validate.Range(min=1, max=100))
@@ -242,7 +246,8 @@ class EventSchema(Schema):
 
 # ---------------------------------------------------------------- calendar and reports
 
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+YEAR_PATTERN = "^(19|20|21)[0-9]{2}-"
 
 
 def _sane_date(value) -> None:
@@ -250,8 +255,13 @@ def _sane_date(value) -> None:
         raise ValidationError(f"Must be between {EARLIEST_YEAR} and {LATEST_YEAR}.")
 
 
+def SaneDate(**kwargs: Any) -> fields.Date:  # noqa: N802
+    """A calendar date in the years 1900–2199 (working-day arithmetic far outside it is meaningless)."""
+    return fields.Date(validate=_sane_date, metadata={"pattern": YEAR_PATTERN}, **kwargs)
+
+
 class WorkingDaysQuerySchema(StrictSchema):
-    start = fields.Date(required=True, validate=_sane_date)
+    start = SaneDate(required=True)
     days = fields.Integer(strict=False, required=True, validate=validate.Range(min=0, max=3650))
 
 
@@ -260,9 +270,9 @@ class DateSchema(Schema):
 
 
 class SummaryQuerySchema(StrictSchema):
-    organisation_id = Id(required=True)
-    from_ = fields.Date(required=True, data_key="from", validate=_sane_date)
-    to = fields.Date(required=True, validate=_sane_date)
+    organisation_id = Id(strict=False, required=True)
+    from_ = SaneDate(required=True, data_key="from")
+    to = SaneDate(required=True)
 
 
 class SummarySchema(Schema):
