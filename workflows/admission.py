@@ -2,12 +2,14 @@
 
 Sources: Điều lệ Đảng 2011 art. 4; QĐ 24-QĐ/TW (2021) §1–4 as amended by
 QĐ 232 and replaced by QĐ 294 (2025); HD 01-HD/TW §3; HD 12-HD/BTCTW forms.
+Re-admission of a former member is the same procedure with `readmission =
+true` at `open` (QĐ 24 §3.5): the rules of workflows/readmission.py apply.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from . import common
+from . import common, decisions, readmission
 from .calendar import add_months, age_in_months
 from .definition import (
     Authority, Branch, DeadlineSpec, Decided, ExtendDeadline, Field, OpenCase, Procedure, Rule,
@@ -179,7 +181,7 @@ DEADLINE_PASSED = Rule(
 
 
 def _ceremony_in_time(ctx: StepContext) -> bool:
-    if ctx.data.get("consent"):
+    if ctx.data.get("superior_consent"):
         return True
     decided = ctx.recorded("decide_admission")
     received = date.fromisoformat(decided.get("received_date") or decided["decision_date"])
@@ -247,11 +249,14 @@ CEREMONY_DEADLINE_SPEC = DeadlineSpec(
 
 def _admitted(ctx: StepContext):
     decision_date = ctx.data["decision_date"]
+    changes = {"membership_status": "probationary", "joined_on": decision_date,
+               "official_on": None, "left_on": None, "left_reason": None}
+    if ctx.recorded("open").get("readmission"):
+        changes["flags"] = {**ctx.person.flags, "readmitted": True}  # once in a lifetime
     return [
         Decided(decision_date),
         # Party age counts from the date of the admission decision (Điều lệ art. 5.3).
-        UpdatePerson(ctx.person.id, {"membership_status": "probationary", "joined_on": decision_date,
-                                     "official_on": None, "left_on": None, "left_reason": None}),
+        UpdatePerson(ctx.person.id, changes),
     ]
 
 
@@ -278,7 +283,9 @@ def _extend(ctx: StepContext):
 
 # ---------------------------------------------------------------- the procedure
 
-DECISION_FIELDS = (common.DECISION_NUMBER, common.DECISION_DATE, common.RECEIVED_DATE, common.DECISION_VOTE)
+DECISION_FIELDS = (common.DECISION_NUMBER, common.DECISION_DATE, common.RECEIVED_DATE, common.DECISION_VOTE,
+                   readmission.PROVINCE_CONSENT_FIELD)
+DECISION_RULES = (DEADLINE_PASSED, common.DECISION_VOTE_RULE, readmission.PROVINCE_CONSENT)
 
 
 def build(rule_set: RuleSet) -> Procedure:
@@ -291,8 +298,9 @@ def build(rule_set: RuleSet) -> Procedure:
         fields=(
             Field("resolution_date", "date", label_vi="Ngày nghị quyết chi bộ giới thiệu", label_en="Date of the cell resolution"),
             Field("helper_id", "ref", label_vi="Đảng viên giúp đỡ (mã)", label_en="Helper member (id)"),
+            *readmission.OPEN_FIELDS,
         ),
-        rules=(NOT_A_MEMBER, HELPER_OFFICIAL),
+        rules=(NOT_A_MEMBER, HELPER_OFFICIAL, *readmission.OPEN_RULES),
         date_field="resolution_date",
     )
     steps = [
@@ -349,7 +357,7 @@ def build(rule_set: RuleSet) -> Procedure:
             label_vi="Chi bộ biểu quyết (6-KNĐ)", label_en="Cell vote (6-KNĐ)",
             legal_basis="HD 01-HD/TW §3.6, §5.1; " + votes_source,
             fields=(common.VOTE,),
-            rules=(AGE_MIN, AGE_MAX, EDUCATION, CERTIFICATE_VALID, INTRODUCERS_AT_VOTE),
+            rules=(AGE_MIN, AGE_MAX, EDUCATION, CERTIFICATE_VALID, INTRODUCERS_AT_VOTE, readmission.WAIT),
             outcome=common.vote_outcome("two_thirds"), vote="cell", threshold="two_thirds", opens=(DECISION_DEADLINE,),
             date_field="vote.date",
         ),
@@ -368,7 +376,7 @@ def build(rule_set: RuleSet) -> Procedure:
             trigger="decide_admission", sources=decide_sources, dest="admitted", who=COMPETENT,
             label_vi="Quyết định kết nạp (9-KNĐ)", label_en="Admission decision (9-KNĐ)",
             legal_basis="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3; mẫu 9-KNĐ",
-            fields=DECISION_FIELDS, rules=(DEADLINE_PASSED, common.DECISION_VOTE_RULE),
+            fields=DECISION_FIELDS, rules=DECISION_RULES,
             closes=("admission_decision",), opens=(CEREMONY_DEADLINE_SPEC,), effects=_admitted,
             vote="decision", date_field="decision_date",
         ),
@@ -377,7 +385,7 @@ def build(rule_set: RuleSet) -> Procedure:
             trigger="decide_admission", sources=("cell_approved",), dest="admitted", who=COMPETENT,
             label_vi="Quyết định kết nạp (9-KNĐ)", label_en="Admission decision (9-KNĐ)",
             legal_basis="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3; mẫu 9-KNĐ",
-            fields=DECISION_FIELDS, rules=(DEADLINE_PASSED, common.DECISION_VOTE_RULE),
+            fields=DECISION_FIELDS, rules=DECISION_RULES,
             closes=("admission_decision",), opens=(CEREMONY_DEADLINE_SPEC,), effects=_admitted,
             vote="decision", applies=common.no_committee_level, date_field="decision_date",
         ),
@@ -402,7 +410,7 @@ def build(rule_set: RuleSet) -> Procedure:
             label_vi="Tổ chức lễ kết nạp", label_en="Hold the admission ceremony",
             legal_basis="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.1; Điều lệ Đảng art. 5.1",
             fields=(Field("ceremony_date", "date", label_vi="Ngày tổ chức lễ", label_en="Ceremony date"),
-                    common.CONSENT),
+                    common.SUPERIOR_CONSENT),
             rules=(CEREMONY_DEADLINE, CEREMONY_AFTER_DECISION),
             closes=("ceremony",), effects=_ceremony_held, date_field="ceremony_date",
         ),
@@ -419,6 +427,11 @@ def build(rule_set: RuleSet) -> Procedure:
                 "committee_approved", "referred_to_superior"),
         legal_basis="HD 01-HD/TW §3",
     ))
+    steps.append(common.transfer_step(open_names))
+    # A decision revoked after the ceremony would also have to end the probation it opened: only
+    # `admitted` and `rejected` can be revoked here.
+    steps.extend(decisions.revoke_steps(steps, ("decide_admission", "refuse_admission"),
+                                        legal_basis="QĐ 24-QĐ/TW §4.3; procedures.md §9"))
     return Procedure(
         name=NAME, rule_set=rule_set.name, label_vi="Kết nạp đảng viên", label_en="Admission",
         states=STATES, open_step=open_step, steps=tuple(steps),

@@ -16,7 +16,7 @@ from . import common
 from . import organisations as orgs
 from .calendar import WorkingCalendar, add_months
 from .definition import (
-    Authority, Branch, CaseFacts, Decided, EventFacts, Field, Rule, Step, StepContext, UpdateCaseData,
+    Authority, Branch, CaseFacts, Decided, EventFacts, Field, FireStep, Rule, Step, StepContext, UpdateCaseData,
     UpdatePerson,
 )
 
@@ -254,3 +254,9 @@ def annul_step(sources: Sequence[str], decision_triggers: Sequence[str], *, clea
         fields=(APPEAL_CASE, common.DECISION_NUMBER, common.DECISION_DATE),
         rules=(by_appeal_rule("annulled"),), effects=effects, date_field="decision_date",
     )
+
+
+def end_open_probation(ctx: StepContext, on: date) -> list[FireStep]:
+    """A removal decided for a probationary member ends their open probation case (`terminate`)."""
+    return [FireStep(c.id, "terminate", {"by_case_id": ctx.case.id, "date": on})
+            for c in ctx.lookups.cases_of_person(ctx.person.id) if c.procedure == "probation" and not c.closed]

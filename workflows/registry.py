@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from . import admission, probation
+from . import admission, appeal, discipline, probation, strike_off, withdrawal
 from .definition import Procedure
 from .errors import InvalidInput
 from .rulesets import RULE_SETS, RuleSet
@@ -13,6 +13,10 @@ from .rulesets import RULE_SETS, RuleSet
 PROCEDURE_BUILDERS: dict[str, Callable[[RuleSet], Procedure]] = {
     admission.NAME: admission.build,
     probation.NAME: probation.build,
+    strike_off.NAME: strike_off.build,
+    withdrawal.NAME: withdrawal.build,
+    discipline.NAME: discipline.build,
+    appeal.NAME: appeal.build,
 }
 
 

@@ -36,6 +36,8 @@ DEFAULT_SETTINGS: Mapping[str, Any] = MappingProxyType({
     "statute_months": MappingProxyType(
         {"reprimand": 60, "warning": 120, "removal_from_post": 120, "expulsion": None}
     ),
+    # §7 discipline: deferral while a woman member nurses a child younger than this (QĐ 22 art. 9.7)
+    "nursing_child_months": 12,
     # §8 appeal: against discipline, "1 month" read as a calendar month by default
     "discipline_appeal_unit": "months",
     "discipline_appeal_period": 1,
