@@ -73,7 +73,7 @@ def merged_fields(definitions: Iterable[Procedure], trigger: str) -> list[Field]
     """A trigger's fields across its steps and rule sets: a field is required only if every step requires it."""
     by_name: dict[str, Field] = {}
     seen_in: dict[str, int] = {}
-    steps = [s for d in definitions for s in d.steps_for(trigger)]
+    steps = [s for d in definitions for s in d.steps_for(trigger) if user_step(s)]
     for step in steps:
         for f in step.fields:
             seen_in[f.name] = seen_in.get(f.name, 0) + 1
@@ -86,12 +86,21 @@ def merged_fields(definitions: Iterable[Procedure], trigger: str) -> list[Field]
             for f in by_name.values()]
 
 
+def user_step(step) -> bool:
+    """Steps the engine takes by itself (e.g. ending a probation case) are not fired through the API."""
+    return not getattr(step, "system", False)
+
+
+def user_triggers(definition: Procedure) -> list[str]:
+    return list(dict.fromkeys(s.trigger for s in (definition.open_step, *definition.steps) if user_step(s)))
+
+
 def trigger_schemas() -> dict[tuple[str, str], type[Schema]]:
     """(procedure, trigger) -> its data schema, for every procedure of the registry."""
     result: dict[tuple[str, str], type[Schema]] = {}
     for procedure in sorted(PROCEDURE_BUILDERS):
         definitions = [get_procedure(procedure, rs) for rs in sorted(RULE_SETS)]
-        triggers = dict.fromkeys(t for d in definitions for t in d.triggers)
+        triggers = dict.fromkeys(t for d in definitions for t in user_triggers(d))
         for trigger in triggers:
             name = _camel(procedure, trigger) + "Data"
             result[(procedure, trigger)] = schema_for_fields(merged_fields(definitions, trigger), name)
@@ -103,7 +112,7 @@ def all_triggers() -> list[str]:
     names: dict[str, None] = {}
     for procedure in sorted(PROCEDURE_BUILDERS):
         for rs in sorted(RULE_SETS):
-            names.update(dict.fromkeys(get_procedure(procedure, rs).triggers))
+            names.update(dict.fromkeys(user_triggers(get_procedure(procedure, rs))))
     names.pop("open", None)
     return list(names)
 
