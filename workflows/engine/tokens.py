@@ -46,11 +46,11 @@ def authenticate(rt: Runtime, token: str | None, *, what: str, remote_addr: str 
               detail=what)
         raise Unauthenticated()
     with write_transaction(rt.session_factory) as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
-                                                    ApiToken.revoked_at.is_(None)))
+        # Looked up whether revoked or not, so that the use of a revoked token is audited against it.
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
         user = session.get(User, row.user_id) if row is not None else None
         now = rt.clock.now()
-        if row is None or user is None or not user.active:
+        if row is None or row.revoked_at is not None or user is None or not user.active:
             record_audit(session, at=now, user_id=user.id if user else None, action="api.token_rejected",
                          object_type="api_token", object_id=row.id if row else None, outcome="denied",
                          remote_addr=remote_addr, detail=what)
