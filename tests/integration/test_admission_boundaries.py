@@ -15,8 +15,6 @@ from sqlalchemy import func, select
 
 from models import Case, Deadline, Event, Vote, write_transaction
 from models.base import Base
-from workflows import registry
-from workflows.definition import Procedure, State, Step
 from workflows.demo.walk import admission_plan, at_day, walk
 from workflows.engine import fire, open_case
 from workflows.engine.directory import create_person
@@ -109,29 +107,6 @@ def decision_due(runtime, case) -> date:
     with runtime.session_factory() as s:
         return s.scalars(select(Deadline.due_date).where(
             Deadline.case_id == case.id, Deadline.kind == "admission_decision", Deadline.status == "open")).one()
-
-
-def _probation_stand_in(rule_set) -> Procedure:
-    """A one-state procedure standing in for probation until its module is registered."""
-    return Procedure(
-        name="probation", rule_set=rule_set.name, label_vi="Dự bị (thay thế khi kiểm thử)",
-        label_en="Probation (test stand-in)", states=(State("on_probation", "Đang dự bị", "On probation"),),
-        open_step=Step(trigger="open", sources=(), dest="on_probation", who=(), label_vi="Mở", label_en="Open",
-                       legal_basis="test"),
-        steps=(),
-    )
-
-
-@pytest.fixture
-def probation(monkeypatch):
-    """The ceremony opens a probation case: use the real procedure, or a stand-in while it does not exist."""
-    if "probation" in registry.PROCEDURE_BUILDERS:
-        yield
-        return
-    monkeypatch.setitem(registry.PROCEDURE_BUILDERS, "probation", _probation_stand_in)
-    registry.get_procedure.cache_clear()
-    yield
-    registry.get_procedure.cache_clear()
 
 
 # ---------------------------------------------------------------- age
@@ -377,7 +352,7 @@ def test_extension_over_thirty_working_days_in_all_is_refused(runtime, world):
 # ---------------------------------------------------------------- the ceremony: 30 working days from receipt
 
 
-def test_ceremony_window_spanning_tet_2027(runtime, world, probation):
+def test_ceremony_window_spanning_tet_2027(runtime, world):
     """Received Mon 2027-01-25: the 30th working day is Mon 2027-03-15 (Tết 4–10/2 skipped); 03-16 refused."""
     person = new_person(runtime, world)
     case = walk_to(runtime, world, person, "committee_approved", vote_day=VOTE_2026)
@@ -394,11 +369,11 @@ def test_ceremony_window_spanning_tet_2027(runtime, world, probation):
     moved = accepted(runtime, case, day=date(2027, 3, 15), trigger="hold_ceremony", actor=secretary,
                      data={"ceremony_date": "2027-03-15"})
     assert moved.state == "completed"
-    with runtime.session_factory() as s:
-        assert s.scalar(select(func.count(Case.id)).where(Case.parent_case_id == case.id)) == 1
+    with runtime.session_factory() as s:  # the ceremony opened the probation case
+        assert s.scalars(select(Case.procedure).where(Case.parent_case_id == case.id)).all() == ["probation"]
 
 
-def test_ceremony_window_spanning_tet_2026_and_a_later_date_with_consent(runtime, world, probation):
+def test_ceremony_window_spanning_tet_2026_and_a_later_date_with_consent(runtime, world):
     """Received Mon 2026-02-02: due Mon 2026-03-23 (Tết 16–20/2 skipped); 03-24 refused, accepted with consent."""
     person = new_person(runtime, world)
     case = walk_to(runtime, world, person, "committee_approved", vote_day=date(2026, 1, 5))
@@ -408,11 +383,12 @@ def test_ceremony_window_spanning_tet_2026_and_a_later_date_with_consent(runtime
     refused(runtime, case, ["ceremony_deadline"], day=late, trigger="hold_ceremony", actor=secretary,
             data={"ceremony_date": late.isoformat()})
     moved = accepted(runtime, case, day=late, trigger="hold_ceremony", actor=secretary,
-                     data={"ceremony_date": late.isoformat(), "consent": {"number": "45-CV/ĐU", "date": "2026-03-20"}})
+                     data={"ceremony_date": late.isoformat(),
+                           "superior_consent": {"number": "45-CV/ĐU", "date": "2026-03-20"}})
     assert moved.state == "completed"
 
 
-def test_ceremony_on_the_last_day_of_the_tet_2026_window(runtime, world, probation):
+def test_ceremony_on_the_last_day_of_the_tet_2026_window(runtime, world):
     """Received Mon 2026-02-02: a ceremony on Mon 2026-03-23, the 30th working day, is accepted."""
     person = new_person(runtime, world)
     case = walk_to(runtime, world, person, "committee_approved", vote_day=date(2026, 1, 5))
