@@ -5,6 +5,7 @@ so that a digest can be written later from the rows alone.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -133,13 +134,13 @@ def render_digest(items: Sequence[dict[str, Any]], recipient_name: str, locale: 
 def _html(locale: str, title: str, lines: Sequence[str], links: Sequence[str]) -> str:
     """The same text as HTML paragraphs; case links become anchors."""
     body = []
+    link_pattern = re.compile("|".join(re.escape(escape(link)) for link in sorted(set(links), key=len, reverse=True)))
     for line in lines:
         if not line:
             continue
         html_line = escape(line)
-        for link in links:
-            if link in line:
-                html_line = html_line.replace(escape(link), f'<a href="{escape(link)}">{escape(link)}</a>')
+        if links:  # one pass: an anchor's own text is never linked again
+            html_line = link_pattern.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html_line)
         tag = "li" if line.startswith("- ") else "p"
         body.append(f"<{tag}>{html_line[2:] if tag == 'li' else html_line}</{tag}>")
     joined, out, in_list = body, [], False

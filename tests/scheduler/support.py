@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import email
+import os
 import socket
+import subprocess
+import sys
 import threading
 from datetime import date, datetime, time
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
@@ -137,3 +141,23 @@ def add_deadline(runtime: Runtime, case_id: int, *, due: date, role: str, organi
 def outbox(runtime: Runtime, **filters) -> list[OutboxMessage]:
     with runtime.session_factory() as s:
         return list(s.scalars(select(OutboxMessage).filter_by(**filters).order_by(OutboxMessage.id)))
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def cli_env(db_url: str, instance: Path, smtp: SmtpServer | None = None, **extra: str) -> dict[str, str]:
+    """Environment for a `flask --app app …` subprocess on the test's database (and SMTP server)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUYTRINH_")}
+    env.update(QUYTRINH_DATABASE_URL=db_url, QUYTRINH_INSTANCE=str(instance), QUYTRINH_BASE_URL=BASE_URL,
+               QUYTRINH_MAIL_FROM=MAIL.mail_from, PYTHONUNBUFFERED="1")
+    if smtp is not None:
+        env.update(QUYTRINH_SMTP_HOST="127.0.0.1", QUYTRINH_SMTP_PORT=str(smtp.port))
+    env.update(extra)
+    return env
+
+
+def flask_cli(*args: str, env: dict[str, str], **popen) -> subprocess.Popen:
+    """Start `flask --app app <args>` as a real process."""
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)

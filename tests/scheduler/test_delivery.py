@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models import Incident, User, write_transaction
@@ -103,6 +104,7 @@ def test_a_refused_recipient_fails_at_once(runtime, world, smtp):
         assert s.scalars(select(Incident.outbox_id)).all() == [failed[0].id]
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_login_is_used(runtime, world):
     """With SMTP_USER/SMTP_PASSWORD the client logs in before sending."""
     seen = []
