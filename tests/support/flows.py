@@ -17,9 +17,13 @@ def add_person(runtime, world, key: str, cell: str = "cell1", status: str = "off
         extra.setdefault("joined_on", "2015-05-19")
     if status in ("official",):
         extra.setdefault("official_on", "2016-05-19")
+    left = {k: extra.pop(k) for k in ("left_on", "left_reason", "flags") if k in extra}
     with write_transaction(runtime.session_factory) as s:
-        world.people[key] = create_person(s, organisation_id=world.orgs[cell], membership_status=status,
-                                          full_name=extra.pop("name", key), birth_date=born, **extra).id
+        person = create_person(s, organisation_id=world.orgs[cell], membership_status=status,
+                               full_name=extra.pop("name", key), birth_date=born, **extra)
+        for name, value in left.items():  # the starting record of a former member (not a biography field)
+            setattr(person, name, value)
+        world.people[key] = person.id
     return world.people[key]
 
 
