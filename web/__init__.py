@@ -1,11 +1,44 @@
 """The web edge: Flask blueprints, templates and the REST API."""
 from __future__ import annotations
 
-from flask import Flask
+from pathlib import Path
+
+from flask import Blueprint, Flask
+
+# The templates of the whole web UI (web/templates); its static files (web/static) are the app's /static.
+ui = Blueprint("ui", __name__, template_folder="templates")
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints and extensions on the application."""
-    from .plain import bp
+    """Register the extensions and the blueprints on the application.
 
-    app.register_blueprint(bp)
+    Each feature adds its blueprint with one line below (keep the others' lines).
+    """
+    from . import auth, errors, i18n, labels, security, shell
+
+    app.static_folder = str(STATIC)
+    i18n.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    shell.init_app(app)
+    labels.init_app(app)
+    app.register_blueprint(ui)
+
+    from . import case_files  # noqa: F401  (documents and comments routes of the cases blueprint)
+    from .account import bp as account_bp
+    from .admin import bp as admin_bp
+    from .cases import bp as cases_bp
+    from .dashboard import bp as dashboard_bp
+    from .directory import bp as directory_bp
+
+    app.register_blueprint(account_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(admin_bp)
+
+    from .api import init_api  # REST API v1 under /api/v1 (its own error handling and bearer tokens)
+
+    init_api(app)

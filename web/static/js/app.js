@@ -1,0 +1,42 @@
+// Small enhancements only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Open the action form a link points at (#action-cell_vote) and move focus to it.
+  function openTarget() {
+    var id = decodeURIComponent((window.location.hash || "").slice(1));
+    if (!id) return;
+    var target = document.getElementById(id);
+    if (target && target.tagName === "DETAILS") {
+      target.open = true;
+      var summary = target.querySelector("summary");
+      if (summary) summary.focus();
+    }
+  }
+
+  // After a refused form, bring the first message into view for keyboard and screen-reader users.
+  function focusErrors() {
+    var box = document.querySelector(".form-errors");
+    if (box) {
+      var details = box.closest("details");
+      if (details) details.open = true;
+      box.focus();
+    }
+  }
+
+  // Close the account menu with Escape.
+  function escapeMenus(event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.account-menu[open]").forEach(function (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusErrors();
+    openTarget();
+  });
+  window.addEventListener("hashchange", openTarget);
+  document.addEventListener("keydown", escapeMenus);
+})();

@@ -1,0 +1,267 @@
+"""Read-side queries of the web UI: the case list and the "My work" dashboard.
+
+Built to stay fast at national scale (quality.md Performance 4): every filter is
+an indexed range on the materialised organisation path (`'/1/4/' <= path <
+'/1/40'`, which works on SQLite and PostgreSQL alike), pages are LIMIT/OFFSET
+over an indexed order, and "who may act now" is decided once per group of cases
+that share procedure, rule set, state and organisation — not once per case.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, false, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from models import Case, Deadline, Organisation, Person
+from ..definition import Authority, OrgFacts, Procedure, Step, StepContext
+from ..errors import InvalidInput, NotFound
+from ..registry import get_procedure, procedure_names
+from ..rulesets import RULE_SETS
+from .access import Actor, load_actor
+from .facts import SessionLookups, load_chain, person_facts, case_facts
+from .runtime import Runtime
+
+# Side actions available in almost every state: they do not make a case "waiting on you".
+SIDE_TRIGGERS = frozenset({"withdraw", "return_for_rework", "transfer", "revoke", "extend_deadline"})
+SORTS = ("deadline", "recent", "name")
+PER_PAGE_MAX = 100
+
+
+# ---------------------------------------------------------------- path arithmetic
+
+
+def subtree(column, path: str):
+    """`column` is the path of an organisation at or under `path` (an index range, no LIKE)."""
+    # Paths hold digits and '/', so every descendant of '/1/4/' sorts in ['/1/4/', '/1/40').
+    return and_(column >= path, column < path[:-1] + "0")
+
+
+def visible(actor: Actor, column):
+    """The rows the actor may see: under any organisation where they hold a role."""
+    if actor.is_admin:
+        return None
+    roots = actor.visible_paths()
+    if not roots:
+        return false()
+    return or_(*(subtree(column, p) for p in roots))
+
+
+def _where(query, condition):
+    return query if condition is None else query.where(condition)
+
+
+# ---------------------------------------------------------------- the case list
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    procedure: str | None = None
+    state: str | None = None
+    organisation_id: int | None = None
+    overdue: bool = False
+    search: str | None = None
+    status: str = "open"  # open | closed | all
+    sort: str = "deadline"
+    page: int = 1
+    per_page: int = 25
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    procedure: str
+    rule_set: str
+    state: str
+    revision: int
+    person_id: int
+    person_name: str
+    organisation_id: int
+    organisation_name: str
+    opened_at: datetime
+    closed: bool
+    next_due: date | None = None
+    next_due_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[CaseRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _next_due_subquery():
+    return (select(Deadline.case_id.label("case_id"), func.min(Deadline.due_date).label("due"))
+            .where(Deadline.status == "open").group_by(Deadline.case_id).subquery("next_due"))
+
+
+def check_filter(filt: CaseFilter) -> CaseFilter:
+    """Refuse unknown values with a clear message rather than silently ignoring them."""
+    if filt.procedure and filt.procedure not in procedure_names():
+        raise InvalidInput(f"Không có thủ tục «{filt.procedure}».", f"Unknown procedure '{filt.procedure}'.",
+                           {"procedure": "unknown"})
+    if filt.sort not in SORTS:
+        raise InvalidInput("Cách sắp xếp không hợp lệ.", "Unknown sort order.", {"sort": "unknown"})
+    if filt.status not in ("open", "closed", "all"):
+        raise InvalidInput("Trạng thái lọc không hợp lệ.", "Unknown status filter.", {"status": "unknown"})
+    if filt.page < 1 or filt.page > 100_000 or not 1 <= filt.per_page <= PER_PAGE_MAX:
+        raise InvalidInput("Số trang không hợp lệ.", "Page out of range.", {"page": "invalid"})
+    return filt
+
+
+def list_cases(rt: Runtime, *, actor_id: int, filt: CaseFilter) -> CasePage:
+    """One page of the cases the actor may see, filtered, searched and sorted."""
+    check_filter(filt)
+    with rt.session_factory() as session:
+        actor = load_actor(session, actor_id)
+        return cases_page(session, rt, actor, filt)
+
+
+def cases_page(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter) -> CasePage:
+    conditions = []
+    seen = visible(actor, Case.organisation_path)
+    if seen is not None:
+        conditions.append(seen)
+    if filt.organisation_id is not None:
+        org = session.get(Organisation, filt.organisation_id)
+        if org is None or not actor.can_see(org.path):
+            raise NotFound("tổ chức", filt.organisation_id)
+        conditions.append(subtree(Case.organisation_path, org.path))
+    if filt.procedure:
+        conditions.append(Case.procedure == filt.procedure)
+    if filt.state:
+        conditions.append(Case.state == filt.state)
+    if filt.status == "open":
+        conditions.append(Case.closed_at.is_(None))
+    elif filt.status == "closed":
+        conditions.append(Case.closed_at.is_not(None))
+    today = rt.clock.today()
+    if filt.overdue:
+        overdue_ids = select(Deadline.case_id).where(Deadline.status == "open", Deadline.due_date < today)
+        conditions.append(Case.id.in_(overdue_ids))
+    needs_person = bool(filt.search) or filt.sort == "name"
+    if filt.search:
+        for term in filt.search.split()[:5]:
+            conditions.append(Person.full_name.ilike(f"%{_escape_like(term)}%", escape="\\"))
+
+    count_query = select(func.count(Case.id))
+    if needs_person:
+        count_query = count_query.join(Person, Person.id == Case.person_id)
+    total = session.scalar(count_query.where(*conditions)) or 0
+
+    due = _next_due_subquery()
+    query = (select(Case.id, Case.procedure, Case.rule_set, Case.state, Case.revision, Case.person_id,
+                    Person.full_name, Case.organisation_id, Organisation.name, Case.opened_at, Case.closed_at,
+                    due.c.due)
+             .join(Person, Person.id == Case.person_id)
+             .join(Organisation, Organisation.id == Case.organisation_id))
+    if filt.sort == "deadline":
+        query = query.outerjoin(due, due.c.case_id == Case.id).order_by(
+            due.c.due.is_(None), due.c.due, Case.id.desc())
+    else:
+        # Recent and name sorts fetch the due date of the page's rows only.
+        query = query.outerjoin(due, and_(due.c.case_id == Case.id, false()))
+        query = query.order_by(Case.id.desc()) if filt.sort == "recent" else query.order_by(Person.full_name, Case.id)
+    rows = session.execute(query.where(*conditions).limit(filt.per_page)
+                           .offset((filt.page - 1) * filt.per_page)).all()
+    dues = _dues(session, [r[0] for r in rows])
+    items = [CaseRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] is not None,
+                     *dues.get(r[0], (None, None))) for r in rows]
+    return CasePage(items, total, filt.page, filt.per_page)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _dues(session: Session, case_ids: list[int]) -> dict[int, tuple[date, str]]:
+    """The earliest open deadline (date, kind) of each listed case."""
+    if not case_ids:
+        return {}
+    result: dict[int, tuple[date, str]] = {}
+    rows = session.execute(select(Deadline.case_id, Deadline.due_date, Deadline.kind)
+                           .where(Deadline.case_id.in_(case_ids), Deadline.status == "open")
+                           .order_by(Deadline.due_date)).all()
+    for case_id, due, kind in rows:
+        result.setdefault(case_id, (due, kind))
+    return result
+
+
+def filter_options(rt: Runtime, *, actor_id: int) -> dict:
+    """What the filter form offers: procedures with their states, and the visible organisations."""
+    with rt.session_factory() as session:
+        actor = load_actor(session, actor_id)
+        orgs = session.execute(_where(select(Organisation.id, Organisation.name, Organisation.path,
+                                             Organisation.kind), visible(actor, Organisation.path))
+                               .order_by(Organisation.path).limit(2000)).all()
+    return {"organisations": [dict(id=o[0], name=o[1], depth=o[2].count("/") - 2, kind=o[3]) for o in orgs]}
+
+
+# ---------------------------------------------------------------- who may act
+
+
+def _forward_steps(definition: Procedure, state: str) -> list[Step]:
+    return [s for s in definition.steps_from(state)
+            if s.trigger not in SIDE_TRIGGERS and not getattr(s, "system", False)]
+
+
+def authorities_needed(definition: Procedure, state: str) -> list[Authority]:
+    result: list[Authority] = []
+    for step in _forward_steps(definition, state):
+        if not callable(step.who):
+            result.extend(a for a in step.who if a not in result)
+    return result
+
+
+class _Chains:
+    """Organisation chains by path, loaded once per request."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.cache: dict[str, list[OrgFacts]] = {}
+
+    def __call__(self, path: str) -> list[OrgFacts]:
+        if path not in self.cache:
+            self.cache[path] = load_chain(self.session, path)
+        return self.cache[path]
+
+
+@dataclass
+class _Group:
+    procedure: str
+    rule_set: str
+    state: str
+    path: str
+    count: int
+    triggers: list[str] = field(default_factory=list)  # forward steps the actor may take
+    per_case: bool = False  # a step's authority depends on the case's own data
+
+
+def _group_context(session: Session, rt: Runtime, definition: Procedure, chain, state: str, sample: Case) -> StepContext:
+    return StepContext(
+        rule_set=RULE_SETS[definition.rule_set], case=case_facts(sample), person=person_facts(
+            session.get(Person, sample.person_id)),
+        data={}, chain=chain, calendar=rt.calendar(), lookups=SessionLookups(session), today=rt.clock.today(),
+    )
+
+
+def actionable_triggers(actor: Actor, definition: Procedure, ctx: StepContext) -> list[str]:
+    """Forward steps from the context's state that apply there and that the actor may take."""
+    rule_set = RULE_SETS[definition.rule_set]
+    triggers: list[str] = []
+    for step in _forward_steps(definition, ctx.case.state):
+        if step.trigger in triggers:
+            continue
+        if step.applies is not None and not step.applies(ctx):
+            continue
+        if actor.may(step.authorities(ctx), ctx.chain, rule_set):
+            triggers.append(step.trigger)
+    return triggers
