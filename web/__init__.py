@@ -38,6 +38,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(admin_bp)
+    from .outbox import bp as outbox_bp  # reminder outbox and incidents (admin)
+
+    app.register_blueprint(outbox_bp)
 
     from .api import init_api  # REST API v1 under /api/v1 (its own error handling and bearer tokens)
 

@@ -110,4 +110,8 @@ ROUTES = [
     Route("GET", "/admin/calendar", "L F F F F F F F ok"),
     Route("POST", "/admin/calendar", "L F F F F F F F V"),
     Route("POST", "/admin/calendar/<day>/delete", "L F F F F F F F R"),
+    # Reminder outbox and incidents (web/outbox.py); retry takes the incident id from the form.
+    Route("GET", "/admin/outbox", "L F F F F F F F ok"),
+    Route("GET", "/admin/incidents", "L F F F F F F F ok"),
+    Route("POST", "/admin/incidents/retry", "L F F F F F F F V"),
 ]
