@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from models import make_engine, make_session_factory
 from workflows.engine import LOCAL_ZONE, Runtime
+from workflows.engine.automatic import close_expired
 from .delivery import deliver_outbox
 from .scan import scan_deadlines
 from .settings import SchedulerSettings
@@ -45,12 +46,9 @@ def runtime_for(database_url: str) -> Runtime:
         return rt
 
 
-def close_expired(rt: Runtime, today: date) -> str:
-    """Close the cases whose time limit ran out (e.g. a discipline decision whose appeal window passed)."""
-    from workflows.engine.automatic import close_expired as close  # noqa: PLC0415 — see the lead's note
-
-    outcome = close(rt, today)
-    return f"close-expired: {outcome}"
+def close_expired_cases(rt: Runtime, today: date) -> str:
+    """Close the cases whose time limit ran out (a discipline decision whose appeal window passed)."""
+    return f"close-expired: {close_expired(rt, today)} cases closed"
 
 
 def run_jobs(rt: Runtime, settings: SchedulerSettings, jobs: Iterable[str] = JOBS) -> list[str]:
@@ -62,7 +60,7 @@ def run_jobs(rt: Runtime, settings: SchedulerSettings, jobs: Iterable[str] = JOB
         elif job == "deliver":
             lines.append(str(deliver_outbox(rt, settings.smtp, settings.delivery)))
         elif job == "close-expired":
-            lines.append(close_expired(rt, rt.clock.today()))
+            lines.append(close_expired_cases(rt, rt.clock.today()))
         else:
             raise ValueError(f"unknown job {job!r}")
     return lines
