@@ -138,3 +138,18 @@ def test_undelegated_ward_needs_the_province_standing_committee(runtime, world):
     case = fire(at_day(runtime, date(2026, 5, 11)), case_id=case.id, trigger="decide_admission",
                 actor_id=world.users["standing_province"], data=data)
     assert case.state == "admitted"
+
+
+def test_system_steps_are_never_offered_as_actions(runtime, world):
+    """Steps only the engine takes (e.g. discipline close, probation annul) are not in anyone's allowed actions."""
+    from workflows.engine import allowed_actions, available_triggers, load_actor
+    from workflows.registry import get_procedure
+
+    case = walk_to(runtime, world, "completed")
+    with runtime.session_factory() as s:
+        probation = s.scalars(select(Case).where(Case.procedure == "probation")).one()
+        admin = load_actor(s, world.users["admin"])
+        offered = set(allowed_actions(s, runtime, admin, probation)) | set(available_triggers(s, runtime, probation))
+    system = {st.trigger for st in get_procedure("probation", probation.rule_set).steps_from(probation.state) if st.system}
+    assert system, "probation has system steps from on_probation"
+    assert not offered & system

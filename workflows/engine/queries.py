@@ -31,6 +31,8 @@ def available_triggers(session: Session, rt: Runtime, case: Case) -> list[str]:
     ctx = step_context(session, rt, case)
     triggers = []
     for step in definition.steps_from(case.state):
+        if step.system:
+            continue  # taken by the engine itself, never offered to a user
         if step.applies is not None and not step.applies(ctx):
             continue
         if step.trigger not in triggers:
@@ -51,7 +53,7 @@ def allowed_actions(session: Session, rt: Runtime, actor: Actor, case: Case) -> 
     rule_set = RULE_SETS[definition.rule_set]
     allowed = []
     for step in definition.steps_from(case.state):
-        if step.trigger in allowed:
+        if step.trigger in allowed or step.system:
             continue
         if step.applies is not None and not step.applies(ctx):
             continue
@@ -64,7 +66,8 @@ def waiting_on(definition: Procedure, state: str) -> list[Authority]:
     """Who must act next in a state: the authorities of the forward steps leaving it."""
     result: list[Authority] = []
     for step in definition.steps_from(state):
-        if step.trigger in ("withdraw", "return_for_rework", "transfer", "revoke") or callable(step.who):
+        if step.system or step.trigger in ("withdraw", "return_for_rework", "transfer", "revoke") \
+                or callable(step.who):
             continue
         result.extend(a for a in step.who if a not in result)
     return result
