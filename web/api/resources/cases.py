@@ -1,6 +1,8 @@
 """Cases: open, read, list, fire a trigger, read the history (api.md, "Resources")."""
 from __future__ import annotations
 
+from marshmallow import RAISE
+
 from workflows.engine import fire, open_case
 from workflows.engine.cases_read import CaseFilter, case_events, list_cases, read_case
 
@@ -30,7 +32,7 @@ def create(body):
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(CaseQuerySchema, location="query", error_status_code=400)
+@blp.arguments(CaseQuerySchema, location="query", error_status_code=400, unknown=RAISE)
 @blp.response(200, CasePageSchema)
 @documents(blp, 401)
 def index(query):

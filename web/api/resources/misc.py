@@ -1,6 +1,8 @@
 """The working-day calendar and the summary report."""
 from __future__ import annotations
 
+from marshmallow import RAISE
+
 from workflows.engine.cases_read import report_summary
 
 from ..common import api_blueprint, caller_id, documents, runtime
@@ -11,7 +13,7 @@ reports = api_blueprint("api_reports", __name__, "/reports", "Statistics")
 
 
 @calendar.route("/add-working-days", methods=["GET"])
-@calendar.arguments(WorkingDaysQuerySchema, location="query", error_status_code=400)
+@calendar.arguments(WorkingDaysQuerySchema, location="query", error_status_code=400, unknown=RAISE)
 @calendar.response(200, DateSchema)
 @documents(calendar, 401)
 def add_working_days(query):
@@ -20,7 +22,7 @@ def add_working_days(query):
 
 
 @reports.route("/summary", methods=["GET"])
-@reports.arguments(SummaryQuerySchema, location="query", error_status_code=400)
+@reports.arguments(SummaryQuerySchema, location="query", error_status_code=400, unknown=RAISE)
 @reports.response(200, SummarySchema)
 @documents(reports, 401, 404)
 def summary(query):
