@@ -28,6 +28,14 @@ class Case(Base):
             postgresql_where=text("closed_at IS NULL"),
         ),
         Index("ix_cases_org_procedure_state", "organisation_id", "procedure", "state"),
+        # Reports (migration 0006_reports): covering indexes for decision counts by date or by subtree,
+        # and for the open cases of a subtree.
+        Index("ix_cases_report_decided", "procedure", "state", "decided_on", "organisation_path"),
+        Index("ix_cases_report_path", "procedure", "state", "organisation_path", "decided_on"),
+        Index(
+            "ix_cases_open_path", "organisation_path", "organisation_id", "procedure", "state",
+            sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +63,12 @@ class Event(Base):
     """An immutable record of one transition (database triggers refuse UPDATE and DELETE)."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        # Reports: the strike-off decision of a case (migration 0006_reports).
+        Index("ix_events_struck_off", "case_id", sqlite_where=text("to_state = 'struck_off'"),
+              postgresql_where=text("to_state = 'struck_off'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -89,6 +102,13 @@ class Deadline(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        # Reports' step timings: met deadlines by the unit that had to act and the date the meeting
+        # step recorded (0006_reports).
+        Index(
+            "ix_deadlines_met", "organisation_id", "met_on", "kind", "working_days_taken", "working_days_allowed",
+            "due_date", "status",
+            sqlite_where=text("status = 'met'"), postgresql_where=text("status = 'met'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +125,12 @@ class Deadline(Base):
     # The day the scheduler next looks at this deadline for a reminder (NULL: not planned yet).
     # Written only by the reminder scan; see scheduler/scan.py.
     next_reminder_on: Mapped[date | None] = mapped_column()
+    # Step timings for the reports (migration 0006_reports), written by the engine when the deadline is
+    # opened and met: the dates the two steps recorded, and the working days taken and allowed between them.
+    started_on: Mapped[date | None] = mapped_column()
+    met_on: Mapped[date | None] = mapped_column()
+    working_days_taken: Mapped[int | None] = mapped_column()
+    working_days_allowed: Mapped[int | None] = mapped_column()
 
 
 class Vote(Base):

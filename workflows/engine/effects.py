@@ -121,6 +121,7 @@ def record_deadlines(session: Session, definition: Procedure, case: Case, step: 
     for deadline in open_rows:
         if deadline.kind in step.closes:
             deadline.status, deadline.closed_at = "met", now
+            _record_timing(deadline, step, ctx)
         elif final or deadline.kind in cancel_kinds or any(s.kind == deadline.kind for s in step.opens):
             deadline.status, deadline.closed_at = "cancelled", now
     if final:
@@ -132,7 +133,16 @@ def record_deadlines(session: Session, definition: Procedure, case: Case, step: 
         session.add(Deadline(
             case_id=case.id, kind=spec.kind, due_date=spec.due(ctx), role=spec.authority.role,
             organisation_id=org.id, status="open", opened_at=now, legal_basis=spec.legal_basis,
+            started_on=step.recorded_date(ctx.data) or ctx.today,
         ))
+
+
+def _record_timing(deadline: Deadline, step: Step, ctx: StepContext) -> None:
+    """For the reports' step timings: the date the meeting step recorded, working days taken and allowed."""
+    deadline.met_on = step.recorded_date(ctx.data) or ctx.today
+    if deadline.started_on is not None:
+        deadline.working_days_taken = ctx.calendar.working_days_between(deadline.started_on, deadline.met_on)
+        deadline.working_days_allowed = ctx.calendar.working_days_between(deadline.started_on, deadline.due_date)
 
 
 def record_vote(session: Session, case: Case, step: Step, ctx: StepContext, seq: int, outcome: str | None) -> None:

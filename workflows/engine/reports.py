@@ -1,24 +1,29 @@
 """Statistics: decisions made in a period, for an organisation subtree (procedures.md §9).
 
-What counts is the canonical final state a decision put the case in, on the
-decision date (`Case.decided_on`, a calendar date). A revoked decision reopens
-its case at the step before it (procedures.md §9), so the case leaves the
-counted state and drops out by itself; an annulled one is excluded explicitly.
+What counts is the final state a decision put the case in, on the decision
+date (`Case.decided_on`, a calendar date). A revoked decision reopens its case
+at the step before it and clears `decided_on`; an annulling appeal moves the
+case to `annulled`: either way the case leaves the counted states by itself.
 
-One grouped query feeds the totals, the breakdown by child organisation and
-the monthly trend, so the three always agree.
+Three grouped queries, each served by a covering index of migration
+0006_reports: plain outcomes by (procedure, state), discipline by its decided
+form (`Case.data.form`, which an amending appeal updates), and strike-offs of
+probationary members (the decision event records the person's status before it,
+`effects.person.membership_status[0]`). Totals, the breakdown by child
+organisation and the monthly trend come from the same queries, so they agree.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import and_, case as sql_case, exists, func, literal, select, tuple_
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from models import Case, Event, Organisation
 from ..errors import InvalidInput, NotFound
+from .exports import Table
 
 # The figures, in the order the province reports them (procedures.md §9).
 CATEGORIES = (
@@ -37,18 +42,17 @@ CATEGORY_LABELS_VI = {
     "removal_from_post": "Cách chức",
 }
 
-# (procedure, final state reached by a decision) -> what it counts as.
-# Discipline is counted by the decided form; strike-offs also feed the probationary figure.
+# (procedure, state a decision leads to) -> what it counts as. A probation strike-off is always
+# of a probationary member; a strike_off case is when its decision event says so.
 OUTCOMES: dict[tuple[str, str], str] = {
     ("admission", "admitted"): "admitted",
     ("admission", "completed"): "admitted",
     ("probation", "official"): "recognised",
     ("probation", "struck_off"): "struck_off",
     ("strike_off", "struck_off"): "struck_off",
-    ("discipline", "in_force"): "discipline",
-    ("discipline", "closed"): "discipline",
     ("withdrawal", "removed"): "withdrawn",
 }
+DISCIPLINE_STATES = ("in_force", "closed")
 DISCIPLINE_FORMS = {"expulsion": "expelled", "reprimand": "reprimand", "warning": "warning",
                     "removal_from_post": "removal_from_post"}
 
@@ -68,8 +72,8 @@ def subtree_filter(column, path: str):
     """`column` lies in the subtree of `path` ('/1/4/'): an index-friendly range, not LIKE.
 
     Paths hold only digits and '/', and '0' follows '/' in byte order, so every
-    path starting with '/1/4/' sorts in ['/1/4/', '/1/40'). (PostgreSQL's
-    database collation is C here; LIKE would need text_pattern_ops otherwise.)
+    path starting with '/1/4/' sorts in ['/1/4/', '/1/40'). (The PostgreSQL
+    database collation is C, like SQLite's binary order.)
     """
     return and_(column >= path, column < path[:-1] + "0")
 
@@ -81,90 +85,62 @@ def organisation_or_404(session: Session, organisation_id: int) -> Organisation:
     return org
 
 
-def _form_expression():
-    """The decided discipline form; an appeal's `amend` overrides it (see _amended_form)."""
-    return Case.data[("decide_discipline", "form")].as_string()
+def _in_scope(path: str, period: Period):
+    return (subtree_filter(Case.organisation_path, path),
+            Case.decided_on >= period.date_from, Case.decided_on <= period.date_to)
 
 
-def _probationary_expression():
-    """1 when the person was a probationary member when struck off.
+def decision_counts(session: Session, path: str, period: Period, by: tuple[str, ...] = (), *,
+                    special: bool = True) -> Iterator[tuple[date | None, str | None, str, int]]:
+    """(decided_on, organisation_path, category, count) for the decisions of a subtree and period.
 
-    A probation strike-off always is; for a strike_off case the decision event
-    records the person's status before the change (effects.person.membership_status[0]).
+    `by` names what to break down by: () for totals only, ("day",), ("path",). The plain
+    outcomes are grouped in the order of a covering index (no sort); discipline and
+    probationary strike-offs, few and needing JSON, are always grouped by both (`special=False`
+    leaves them out, for a second breakdown of the same period).
     """
+    key_columns = {"day": Case.decided_on, "path": Case.organisation_path}
+    keys = [key_columns[name] for name in by]
+    # IN on both columns keeps the index order (an OR of pairs would not); the cross product
+    # of these procedures and states holds no other pair that exists.
+    plain = session.execute(
+        select(Case.procedure, Case.state, *keys, func.count())
+        .where(Case.procedure.in_({p for p, _ in OUTCOMES}), Case.state.in_({s for _, s in OUTCOMES}),
+               *_in_scope(path, period))
+        .group_by(Case.procedure, Case.state, *keys))
+    for row in plain:
+        category = OUTCOMES.get((row[0], row[1]))
+        if category is None:
+            continue
+        values = dict(zip(by, row[2:-1]))
+        day, org_path, n = values.get("day"), values.get("path"), int(row[-1])
+        yield day, org_path, category, n
+        if (row[0], row[1]) == ("probation", "struck_off"):
+            yield day, org_path, "struck_off_probationary", n
+    if not special:
+        return
+    detail = [Case.decided_on, Case.organisation_path] if by else []
+    form = Case.data["form"].as_string()
+    discipline = session.execute(
+        select(form, *detail, func.count())
+        .where(Case.procedure == "discipline", Case.state.in_(DISCIPLINE_STATES), *_in_scope(path, period))
+        .group_by(form, *detail))
+    for row in discipline:
+        category = DISCIPLINE_FORMS.get(row[0] or "")
+        if category:
+            yield (row[1], row[2], category, int(row[-1])) if by else (None, None, category, int(row[-1]))
     decision = aliased(Event)
     was_probationary = exists().where(
-        decision.case_id == Case.id,
-        decision.to_state == "struck_off",
+        decision.case_id == Case.id, decision.to_state == "struck_off",
         decision.data[("effects", "person", "membership_status", 0)].as_string() == "probationary",
     )
-    return sql_case(
-        (Case.procedure == "probation", literal(1)),
-        (and_(Case.procedure == "strike_off", was_probationary), literal(1)),
-        else_=literal(0),
-    )
-
-
-def annulled_case_ids(session: Session, path: str) -> set[int]:
-    """Cases in the subtree whose decision an appeal annulled: they are not counted.
-
-    Annulments are rare, so their ids are fetched once and excluded with NOT IN.
-    """
-    target = Case.data[("open", "against_case_id")].as_integer()
-    rows = session.execute(
-        select(Case.parent_case_id, target).where(Case.procedure == "appeal", Case.state == "annulled")
-    ).all()
-    ids = {value for row in rows for value in row if value is not None}
-    if not ids:
-        return set()
-    return set(session.scalars(
-        select(Case.id).where(Case.id.in_(ids), subtree_filter(Case.organisation_path, path))))
-
-
-def outcome_rows(session: Session, path: str, period: Period, *, by_path: bool = False,
-                 by_month: bool = False) -> list[tuple[dict[str, Any], str]]:
-    """Grouped counts of decisions: [(keys, category, count)] where keys hold path/month when asked."""
-    pairs = list(OUTCOMES)
-    columns = [Case.procedure, Case.state, _form_expression().label("form"),
-               _probationary_expression().label("probationary")]
-    if by_path:
-        columns.append(Case.organisation_path)
-    if by_month:
-        columns += [func.extract("year", Case.decided_on).label("y"), func.extract("month", Case.decided_on).label("m")]
-    query = (
-        select(*columns, func.count().label("n"))
-        .where(subtree_filter(Case.organisation_path, path))
-        .where(Case.decided_on >= period.date_from, Case.decided_on <= period.date_to)
-        .where(tuple_(Case.procedure, Case.state).in_(pairs))
-        .group_by(*columns)
-    )
-    annulled = annulled_case_ids(session, path)
-    if annulled:
-        query = query.where(Case.id.not_in(annulled))
-    result = []
-    for row in session.execute(query):
-        mapping = row._mapping
-        for category in categorise(mapping["procedure"], mapping["state"], mapping["form"], mapping["probationary"]):
-            keys = {}
-            if by_path:
-                keys["path"] = mapping["organisation_path"]
-            if by_month:
-                keys["month"] = (int(mapping["y"]), int(mapping["m"]))
-            result.append((keys, category, int(mapping["n"])))
-    return result
-
-
-def categorise(procedure: str, state: str, form: str | None, probationary: int | None) -> list[str]:
-    """The figures one decided case adds to (a probationary strike-off adds to two)."""
-    kind = OUTCOMES.get((procedure, state))
-    if kind is None:
-        return []
-    if kind == "discipline":
-        category = DISCIPLINE_FORMS.get(form or "")
-        return [category] if category else []
-    if kind == "struck_off" and probationary:
-        return ["struck_off", "struck_off_probationary"]
-    return [kind]
+    probationary = session.execute(
+        select(*detail, func.count())
+        .where(Case.procedure == "strike_off", Case.state == "struck_off", was_probationary, *_in_scope(path, period))
+        .group_by(*detail))
+    for row in probationary:
+        day, org_path = (row[0], row[1]) if by else (None, None)
+        yield day, org_path, "struck_off_probationary", int(row[-1])
 
 
 def empty_counts() -> dict[str, int]:
@@ -180,6 +156,109 @@ def summary(session: Session, *, organisation_id: int, date_from: date, date_to:
     """
     org = organisation_or_404(session, organisation_id)
     counts = empty_counts()
-    for _keys, category, n in outcome_rows(session, org.path, Period(date_from, date_to)):
+    for _day, _path, category, n in decision_counts(session, org.path, Period(date_from, date_to)):
         counts[category] += n
     return counts
+
+
+# ---------------------------------------------------------------- statistics: totals, by child, by month
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    id: int
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """The figures of a subtree and period, three ways that always add up to the same totals."""
+
+    organisation: OrgRef
+    period: Period
+    totals: dict[str, int]
+    children: list[tuple[OrgRef, dict[str, int]]]  # direct children; the organisation itself first if it has its own
+    months: list[tuple[tuple[int, int], dict[str, int]]]  # every month of the period, zeros included
+
+
+def path_ids(path: str) -> list[int]:
+    return [int(p) for p in path.strip("/").split("/") if p]
+
+
+def months_of(period: Period) -> list[tuple[int, int]]:
+    """(year, month) for every month the period touches."""
+    result, y, m = [], period.date_from.year, period.date_from.month
+    while (y, m) <= (period.date_to.year, period.date_to.month):
+        result.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return result
+
+
+def statistics(session: Session, *, organisation_id: int, date_from: date, date_to: date) -> Statistics:
+    """Totals, the breakdown by direct child organisation and the monthly trend (four grouped queries)."""
+    org = organisation_or_404(session, organisation_id)
+    period = Period(date_from, date_to)
+    root = OrgRef(org.id, org.name, org.path)
+    children = [OrgRef(c.id, c.name, c.path) for c in session.scalars(
+        select(Organisation).where(Organisation.parent_id == org.id).order_by(Organisation.name, Organisation.id))]
+    by_child: dict[int, dict[str, int]] = {c.id: empty_counts() for c in children}
+    own = empty_counts()
+    months = {ym: empty_counts() for ym in months_of(period)}
+    totals = empty_counts()
+    depth = len(path_ids(org.path))
+
+    def child_counts(case_path: str) -> dict[str, int]:
+        ids = path_ids(case_path)
+        # A child created after the query above counts as the organisation's own.
+        return by_child.get(ids[depth], own) if len(ids) > depth else own
+
+    # The plain outcomes by day, then by path (two streaming queries); the few discipline and
+    # probationary strike-off rows come with both, in the first.
+    for day, case_path, category, n in decision_counts(session, org.path, period, by=("day",)):
+        if case_path is not None:
+            child_counts(case_path)[category] += n
+        months.setdefault((day.year, day.month), empty_counts())[category] += n
+        totals[category] += n
+    for _day, case_path, category, n in decision_counts(session, org.path, period, by=("path",), special=False):
+        child_counts(case_path)[category] += n
+    rows = [(c, by_child[c.id]) for c in children]
+    if any(own.values()):
+        rows.insert(0, (root, own))
+    return Statistics(root, period, totals, rows, sorted(months.items()))
+
+
+# ---------------------------------------------------------------- tables (pages and exports share them)
+
+MAIN_CATEGORIES = ("admitted", "recognised", "struck_off", "struck_off_probationary", "expelled", "withdrawn")
+OTHER_FORMS = ("reprimand", "warning", "removal_from_post")
+
+
+def _period_vi(period: Period) -> str:
+    return f"từ {period.date_from:%d/%m/%Y} đến {period.date_to:%d/%m/%Y}"
+
+
+def statistics_tables(stats: Statistics) -> list[Table]:
+    """Summary, by child organisation and by month, with Vietnamese headers."""
+    headers = tuple(CATEGORY_LABELS_VI[c] for c in CATEGORIES)
+    summary_table = Table(
+        "summary", "Tổng hợp", ("Chỉ tiêu", "Số lượng"),
+        tuple((CATEGORY_LABELS_VI[c], stats.totals[c]) for c in CATEGORIES),
+        notes=(f"{stats.organisation.name}, {_period_vi(stats.period)} (theo ngày quyết định).",),
+    )
+    child_rows = [(("Trực tiếp " if ref.id == stats.organisation.id else "") + ref.name,
+                   *(counts[c] for c in CATEGORIES)) for ref, counts in stats.children]
+    child_rows.append(("Cộng", *(stats.totals[c] for c in CATEGORIES)))
+    by_child = Table("by_child", "Theo tổ chức trực thuộc", ("Tổ chức", *headers), tuple(child_rows))
+    month_rows = [(f"{m:02d}/{y}", *(counts[c] for c in CATEGORIES)) for (y, m), counts in stats.months]
+    month_rows.append(("Cộng", *(stats.totals[c] for c in CATEGORIES)))
+    by_month = Table("by_month", "Theo tháng", ("Tháng", *headers), tuple(month_rows))
+    return [summary_table, by_child, by_month]
+
+
+def seed_sentence(totals: dict[str, int]) -> str:
+    """The figures in the words a province report uses (procedures.md §9)."""
+    return (f"kết nạp {totals['admitted']}, công nhận chính thức {totals['recognised']}, "
+            f"khai trừ {totals['expelled']}, xóa tên {totals['struck_off']} "
+            f"(trong đó {totals['struck_off_probationary']} đảng viên dự bị), "
+            f"xin ra khỏi Đảng {totals['withdrawn']}")
