@@ -135,21 +135,21 @@ def layout(procedure: Procedure, labels: dict[str, str]) -> tuple[list[_Node], l
     _order(grid, paths)
     for n in nodes.values():
         n.lines = [] if n.virtual else wrap(n.label)
-    widths = {r: sum(n.width for n in ns) + COL_GAP * (len(ns) - 1) for r, ns in grid.items()}
-    total_w = max(widths.values(), default=NODE_W) + 2 * MARGIN
+    _place(grid, paths)
+    min_x = min(n.x for n in nodes.values())
+    for n in nodes.values():
+        n.x += MARGIN - min_x
+    total_w = max(n.x + n.width for n in nodes.values()) + MARGIN
     y = MARGIN
     for r in sorted(grid):
         row_h = max((n.height for n in grid[r]), default=0) or LINE_H
-        x = (total_w - widths[r]) / 2
         for n in grid[r]:
-            n.x, n.y = x, y + (row_h - n.height) / 2
-            x += n.width + COL_GAP
+            n.y = y + (row_h - n.height) / 2
         y += row_h + ROW_GAP
     return list(nodes.values()), paths, total_w, y - ROW_GAP + MARGIN
 
 
-def _order(grid: dict[int, list[_Node]], paths: list[list[_Node]]) -> None:
-    """Barycentre sweeps: each node moves towards the mean position of its neighbours."""
+def _neighbours(paths: list[list[_Node]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     up: dict[str, list[str]] = defaultdict(list)
     down: dict[str, list[str]] = defaultdict(list)
     for chain in paths:
@@ -157,6 +157,50 @@ def _order(grid: dict[int, list[_Node]], paths: list[list[_Node]]) -> None:
             if b.row == a.row + 1:
                 down[a.name].append(b.name)
                 up[b.name].append(a.name)
+    return up, down
+
+
+def _crossings(upper: list[_Node], lower: list[_Node], down: dict[str, list[str]]) -> int:
+    """Edge crossings between two adjacent rows in their current order."""
+    where = {n.name: i for i, n in enumerate(lower)}
+    pairs = [(i, where[m]) for i, n in enumerate(upper) for m in down[n.name] if m in where]
+    return sum(1 for a in range(len(pairs)) for b in range(a + 1, len(pairs))
+               if (pairs[a][0] - pairs[b][0]) * (pairs[a][1] - pairs[b][1]) < 0)
+
+
+def _place(grid: dict[int, list[_Node]], paths: list[list[_Node]]) -> None:
+    """x of each node: packed in row order, then pulled under its parents (and over its children)."""
+    up, down = _neighbours(paths)
+    by_name = {n.name: n for ns in grid.values() for n in ns}
+    for r in grid:
+        x = 0.0
+        for n in grid[r]:
+            n.x, x = x, x + n.width + COL_GAP
+    rows = sorted(grid)
+    for sweep in range(4):
+        order = rows[1:] if sweep % 2 == 0 else list(reversed(rows[:-1]))
+        near = up if sweep % 2 == 0 else down
+        for r in order:
+            row = grid[r]
+            wanted = []
+            for n in row:
+                others = [by_name[m] for m in near[n.name]]
+                centre = sum(o.x + o.width / 2 for o in others) / len(others) if others else n.x + n.width / 2
+                wanted.append(centre - n.width / 2)
+            # Keep the order and the gaps; come as close as possible to the wanted places.
+            placed: list[float] = []
+            for i, n in enumerate(row):
+                x = wanted[i] if not placed else max(wanted[i], placed[-1] + row[i - 1].width + COL_GAP)
+                placed.append(x)
+            # Pushing right keeps the gaps; moving the whole row back by the mean push centres it.
+            shift = sum(w - p for w, p in zip(wanted, placed)) / len(row)
+            for n, x in zip(row, placed):
+                n.x = x + shift
+
+
+def _order(grid: dict[int, list[_Node]], paths: list[list[_Node]]) -> None:
+    """Barycentre sweeps: each node moves towards the mean position of its neighbours."""
+    up, down = _neighbours(paths)
     position = {n.name: i for ns in grid.values() for i, n in enumerate(ns)}
     rows = sorted(grid)
     for sweep in range(6):
@@ -169,15 +213,42 @@ def _order(grid: dict[int, list[_Node]], paths: list[list[_Node]]) -> None:
             grid[r].sort(key=lambda n: (n.side, key(n)))
             for i, n in enumerate(grid[r]):
                 position[n.name] = i
+    # Greedy adjacent swaps while they remove crossings with the rows above and below.
+    improved = True
+    while improved:
+        improved = False
+        for r in rows:
+            row = grid[r]
+            for i in range(len(row) - 1):
+                if row[i].side or row[i + 1].side:
+                    continue
+                def cost() -> int:
+                    total = 0
+                    if r - 1 in grid:
+                        total += _crossings(grid[r - 1], row, down)
+                    if r + 1 in grid:
+                        total += _crossings(row, grid[r + 1], down)
+                    return total
+                before = cost()
+                centre = (len(row) - 1) / 2
+                # A waypoint at the edge of a row makes a long detour: move it inwards when that costs nothing.
+                inwards = (row[i].virtual and not row[i + 1].virtual and abs(i + 1 - centre) < abs(i - centre)) or \
+                    (row[i + 1].virtual and not row[i].virtual and abs(i - centre) < abs(i + 1 - centre))
+                row[i], row[i + 1] = row[i + 1], row[i]
+                after = cost()
+                if after < before or (after == before and inwards):
+                    improved = True
+                else:
+                    row[i], row[i + 1] = row[i + 1], row[i]
 
 
 def _path_d(chain: list[_Node], back: bool) -> str:
-    if back:  # a step back up (e.g. resume): a curve on the right side
+    if back:  # a step back up (e.g. resume): from the top of the source to the bottom of the target, off-centre
         a, b = chain
-        x1, y1 = a.x + a.width, a.y + a.height / 2
-        x2, y2 = b.x + b.width, b.y + b.height / 2
-        bulge = max(x1, x2) + 40
-        return f"M{x1:.1f},{y1:.1f} C{bulge:.1f},{y1:.1f} {bulge:.1f},{y2:.1f} {x2 + 4:.1f},{y2:.1f}"
+        x1, y1 = a.x + a.width * 0.72, a.y
+        x2, y2 = b.x + b.width * 0.72, b.y + b.height + 4
+        mid = (y1 + y2) / 2
+        return f"M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
     points = []
     for i, n in enumerate(chain):
         cx = n.x + n.width / 2
@@ -204,7 +275,7 @@ def render_svg(procedure: Procedure, *, labels: dict[str, str], step_labels: dic
         f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 {width:.0f} {height + 22:.0f}" '
         f'width="{width:.0f}" height="{height + 22:.0f}" role="img" aria-labelledby="{ident}-title {ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(description)}</desc>',
-        f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="diagram__arrowhead"/></marker></defs>',
     ]
     for chain in paths:
