@@ -321,7 +321,9 @@ def build(rule_set: RuleSet) -> Procedure:
     steps.extend(decisions.revoke_steps(steps, ("decide_discipline",), legal_basis=SOURCE + "; procedures.md §9",
                                         also_from={"in_force": ("closed",)}, clear_keys=("appeal_until", "form")))
     steps.append(Step(
-        trigger="close", sources=("in_force",), dest="closed", who=(), system=True,
+        # The scheduler closes it by itself the day after the window (workflows.engine.automatic);
+        # the deciding body may also record it by hand once the window has passed.
+        trigger="close", sources=("in_force",), dest="closed", who=deciders,
         label_vi="Kết thúc (hết thời hạn khiếu nại)", label_en="Close (appeal window over)",
         legal_basis="Điều lệ Đảng art. 39; QĐ 24-QĐ/TW §8", rules=(APPEAL_WINDOW_PASSED,),
     ))

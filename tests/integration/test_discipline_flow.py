@@ -194,8 +194,12 @@ def test_revoked_expulsion_reopens_a_closed_case_and_restores_membership(runtime
     assert (person.membership_status, person.left_on, person.left_reason) == ("official", None, None)
 
 
-def test_close_by_hand_is_refused(runtime, world):
-    """Only the daily job closes a discipline case."""
+def test_close_by_hand_waits_for_the_appeal_window(runtime, world):
+    """The deciding body may close by hand, but not before the appeal window has passed."""
     case = to_state(runtime, world, None)
-    with pytest.raises(Forbidden):
-        act(runtime, world, case, "close", "admin", date(2026, 5, 1))
+    with pytest.raises(RuleViolation) as err:
+        act(runtime, world, case, "close", "admin", date.fromisoformat(case.data["appeal_until"]))
+    assert err.value.rule_ids == ["appeal_window_open"]
+    day_after = date.fromisoformat(case.data["appeal_until"]) + timedelta(days=1)
+    case = act(runtime, world, case, "close", "admin", day_after)
+    assert case.state == "closed"
