@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from models import Incident, write_transaction
 from workflows.engine import Runtime
+from .mail import render_row
 from .rows import OUTBOX
 from .smtp import PermanentFailure, SmtpSettings, SmtpTransport, build_message
 
@@ -54,11 +55,13 @@ class DeliveryResult:
 @dataclass(frozen=True)
 class Claimed:
     id: int
+    kind: str
     to_address: str
     subject: str
     body_text: str
     body_html: str | None
     message_id: str
+    payload: dict
     attempts: int
     lease: datetime
 
@@ -89,8 +92,8 @@ def claim(rt: Runtime, now: datetime, settings: DeliverySettings, result: Delive
                 continue
             session.execute(update(OUTBOX).where(OUTBOX.c.id == row.id).values(
                 status="sending", attempts=row.attempts + 1, lease_until=lease, next_attempt_at=lease))
-            claimed.append(Claimed(row.id, row.to_address, row.subject, row.body_text, row.body_html,
-                                   row.message_id, row.attempts + 1, lease))
+            claimed.append(Claimed(row.id, row.kind, row.to_address, row.subject, row.body_text, row.body_html,
+                                   row.message_id, row.payload or {}, row.attempts + 1, lease))
     return claimed
 
 
@@ -166,9 +169,10 @@ def deliver_outbox(rt: Runtime, smtp: SmtpSettings, settings: DeliverySettings |
 
 def _send_one(rt: Runtime, transport: SmtpTransport, smtp: SmtpSettings, row: Claimed, now: datetime,
               settings: DeliverySettings, result: DeliveryResult) -> None:
-    msg = build_message(smtp, to=row.to_address, subject=row.subject, text=row.body_text, html=row.body_html,
-                        message_id=row.message_id, date=now)
     try:
+        mail = render_row(row.kind, row.subject, row.body_text, row.body_html, row.payload)
+        msg = build_message(smtp, to=row.to_address, subject=mail.subject, text=mail.text, html=mail.html,
+                            message_id=row.message_id, date=now)
         transport.send(msg)
     except PermanentFailure as exc:
         log.warning("outbox %s refused by the SMTP server: %s", row.id, exc)

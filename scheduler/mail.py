@@ -5,7 +5,6 @@ so that a digest can be written later from the rows alone.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -43,19 +42,38 @@ class Rendered:
     html: str
 
 
-def reminder_message_id(mail: MailSettings, deadline_id: int, due: date, stage: str, user_id: int) -> str:
+def render_row(kind: str, subject: str, text: str, html: str | None, payload: dict[str, Any]) -> Rendered:
+    """The mail of an outbox row. A reminder's body is written at delivery from its payload (the scan
+    stores only the subject and the payload: formatting belongs where the SMTP round trip hides it)."""
+    if kind == "reminder" and not text:
+        rendered = render_reminder(payload, payload.get("recipient") or "", payload.get("locale") or "vi")
+        return Rendered(subject or rendered.subject, rendered.text, rendered.html)
+    return Rendered(subject, text, html or "")
+
+
+def reminder_key(deadline_id: int, due: date, stage: str) -> str:
+    """What identifies a reminder, but for its recipient: deadline, due date (an extension starts afresh), stage."""
+    return f"{deadline_id}.{due.year:04d}{due.month:02d}{due.day:02d}.{stage}"
+
+
+def reminder_message_id(mail: MailSettings, key: str, user_id: int) -> str:
     """Stable per reminder: retries and a second scheduler use the same Message-ID."""
-    return f"<quytrinh.reminder.{deadline_id}.{due:%Y%m%d}.{stage}.{user_id}@{mail.domain}>"
+    return f"<quytrinh.reminder.{key}.{user_id}@{mail.domain}>"
 
 
 def digest_message_id(mail: MailSettings, user_id: int, day: date) -> str:
     return f"<quytrinh.digest.{user_id}.{day:%Y%m%d}@{mail.domain}>"
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
 def format_date(day: date, locale: str) -> str:
+    """dd/mm/yyyy in Vietnamese, '4 February 2027' in English (no locale-dependent strftime)."""
     if locale == "en":
-        return f"{day.day} {day:%B %Y}"
-    return f"{day:%d/%m/%Y}"
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def _when(item: dict[str, Any], locale: str) -> str:
@@ -73,14 +91,24 @@ def _label(item: dict[str, Any], name: str, locale: str) -> str:
     return item[f"{name}_{locale}"]
 
 
+def reminder_subject(item: dict[str, Any], locale: str, copy: bool) -> str:
+    """The subject line: stage, step, person, due date and time left (the scan stores it for the admin pages)."""
+    due = format_date(date.fromisoformat(item["due_date"]), locale)
+    step, person, when = _label(item, "step", locale), item["person"], _when(item, locale)
+    if locale == "en":
+        head = "Overdue" if is_overdue_stage(item["stage"]) else "Reminder"
+        return f"{'[Copy] ' if copy else ''}{head}: {step} — {person} (due {due}, {when})"
+    head = "Quá hạn" if is_overdue_stage(item["stage"]) else "Nhắc hạn"
+    return f"{'[Bản sao] ' if copy else ''}{head}: {step} — {person} (hạn {due}, {when})"
+
+
 def render_reminder(item: dict[str, Any], recipient_name: str, locale: str) -> Rendered:
     """One reminder for one person: the person concerned, the step, the due date, working days left, the link."""
     due = format_date(date.fromisoformat(item["due_date"]), locale)
     step, person, when = _label(item, "step", locale), item["person"], _when(item, locale)
     copy = item.get("copy", False)
+    subject = reminder_subject(item, locale, copy)
     if locale == "en":
-        head = "Overdue" if is_overdue_stage(item["stage"]) else "Reminder"
-        subject = f"{'[Copy] ' if copy else ''}{head}: {step} — {person} (due {due}, {when})"
         lines = [
             f"Dear {recipient_name},", "",
             f"The {_label(item, 'procedure', locale).lower()} case of {person} at {item['organisation']} "
@@ -89,10 +117,8 @@ def render_reminder(item: dict[str, Any], recipient_name: str, locale: str) -> R
         ]
         if copy:
             lines.append("You receive this copy as an organisation officer of the superior committee, to follow up.")
-        lines += ["", f"Open the case: {item['link']}", "", SIGNATURE["en"]]
+        lines += ["", ("Open the case: ", item["link"]), "", SIGNATURE["en"]]
     else:
-        head = "Quá hạn" if is_overdue_stage(item["stage"]) else "Nhắc hạn"
-        subject = f"{'[Bản sao] ' if copy else ''}{head}: {step} — {person} (hạn {due}, {when})"
         lines = [
             f"Kính gửi đồng chí {recipient_name},", "",
             f"Hồ sơ {_label(item, 'procedure', locale).lower()} của {person} tại {item['organisation']} "
@@ -101,9 +127,8 @@ def render_reminder(item: dict[str, Any], recipient_name: str, locale: str) -> R
         ]
         if copy:
             lines.append("Đồng chí nhận bản sao này với tư cách cán bộ tổ chức của cấp ủy cấp trên, để theo dõi, đôn đốc.")
-        lines += ["", f"Xem hồ sơ: {item['link']}", "", SIGNATURE["vi"]]
-    text = "\n".join(lines) + "\n"
-    return Rendered(subject, text, _html(locale, subject, lines, [item["link"]]))
+        lines += ["", ("Xem hồ sơ: ", item["link"]), "", SIGNATURE["vi"]]
+    return Rendered(subject, _text(lines), _html(locale, subject, lines))
 
 
 def render_digest(items: Sequence[dict[str, Any]], recipient_name: str, locale: str, day: date) -> Rendered:
@@ -118,40 +143,41 @@ def render_digest(items: Sequence[dict[str, Any]], recipient_name: str, locale: 
         subject = f"Tổng hợp nhắc hạn ngày {when_day}: {len(items)} việc"
         lines = [f"Kính gửi đồng chí {recipient_name},", "", "Các hồ sơ sau đang chờ đồng chí xử lý:", ""]
         more = f"… và {rest} việc khác (xem danh sách hồ sơ)."
-    links = []
     for item in shown:
         due = format_date(date.fromisoformat(item["due_date"]), locale)
         copy = ("[Copy] " if locale == "en" else "[Bản sao] ") if item.get("copy") else ""
-        lines.append(f"- {copy}{_label(item, 'step', locale)} — {item['person']} ({item['organisation']}): "
-                     f"{'due' if locale == 'en' else 'hạn'} {due}, {_when(item, locale)}. {item['link']}")
-        links.append(item["link"])
+        lines.append((f"- {copy}{_label(item, 'step', locale)} — {item['person']} ({item['organisation']}): "
+                      f"{'due' if locale == 'en' else 'hạn'} {due}, {_when(item, locale)}. ", item["link"]))
     if rest:
         lines.append(more)
     lines += ["", SIGNATURE[locale]]
-    return Rendered(subject, "\n".join(lines) + "\n", _html(locale, subject, lines, links))
+    return Rendered(subject, _text(lines), _html(locale, subject, lines))
 
 
-def _html(locale: str, title: str, lines: Sequence[str], links: Sequence[str]) -> str:
-    """The same text as HTML paragraphs; case links become anchors."""
-    body = []
-    link_pattern = re.compile("|".join(re.escape(escape(link)) for link in sorted(set(links), key=len, reverse=True)))
+# A line of a mail: plain text, or (text, link) for a text ending with a link to a case.
+Line = str | tuple[str, str]
+
+
+def _text(lines: Sequence[Line]) -> str:
+    return "\n".join(line if isinstance(line, str) else line[0] + line[1] for line in lines) + "\n"
+
+
+def _html(locale: str, title: str, lines: Sequence[Line]) -> str:
+    """The same text as HTML: paragraphs, "- " lines as a list, links as anchors."""
+    out: list[str] = []
+    in_list = False
     for line in lines:
         if not line:
             continue
-        html_line = escape(line)
-        if links:  # one pass: an anchor's own text is never linked again
-            html_line = link_pattern.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html_line)
-        tag = "li" if line.startswith("- ") else "p"
-        body.append(f"<{tag}>{html_line[2:] if tag == 'li' else html_line}</{tag}>")
-    joined, out, in_list = body, [], False
-    for part in joined:
-        if part.startswith("<li>") and not in_list:
-            out.append("<ul>")
-            in_list = True
-        elif not part.startswith("<li>") and in_list:
-            out.append("</ul>")
-            in_list = False
-        out.append(part)
+        words, link = (line, None) if isinstance(line, str) else line
+        item = words.startswith("- ")
+        if item != in_list:
+            out.append("<ul>" if item else "</ul>")
+            in_list = item
+        html_line = escape(words[2:] if item else words)
+        if link:
+            html_line += f'<a href="{escape(link)}">{escape(link)}</a>'
+        out.append(f"<li>{html_line}</li>" if item else f"<p>{html_line}</p>")
     if in_list:
         out.append("</ul>")
     return (f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8"><title>{escape(title)}</title>'

@@ -9,6 +9,8 @@ holder who has an e-mail address is the one reminded.
 """
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,13 +20,18 @@ from sqlalchemy.orm import Session
 from models import RoleAssignment, User
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Recipient:
     user_id: int
     email: str
     name: str
     locale: str
     digest: bool
+
+    @functools.cached_property
+    def json_fields(self) -> str:
+        """'"recipient": …, "locale": …' — this recipient's part of a reminder payload, as JSON."""
+        return f'"recipient": {json.dumps(self.name, ensure_ascii=False)}, "locale": "{self.locale}"'
 
 
 def path_ids(path: str) -> tuple[int, ...]:
@@ -41,25 +48,53 @@ class RecipientDirectory:
     def __init__(self) -> None:
         self._holders: dict[tuple[int, str], list[Recipient]] = {}
         self._loaded: set[int] = set()
+        self._audiences: dict[tuple[str, str, str | None], list[tuple[Recipient, bool]]] = {}
 
     def load(self, session: Session, organisation_ids: Iterable[int]) -> None:
-        """Fetch the holders at the organisations not seen yet (one query)."""
+        """Fetch the holders at the organisations not seen yet (two indexed queries, whatever their number).
+
+        Role assignments by organisation, then their users by id: joined in one statement with a
+        long IN list, SQLite scans the users and probes every organisation for each.
+        """
         missing = sorted(set(organisation_ids) - self._loaded)
         if not missing:
             return
-        rows = session.execute(
-            select(RoleAssignment.organisation_id, RoleAssignment.role, User.id, User.email, User.display_name,
-                   User.username, User.locale, User.digest)
-            .join(User, User.id == RoleAssignment.user_id)
-            .where(RoleAssignment.organisation_id.in_(missing), User.active.is_(True))
-            .order_by(User.id)
+        grants = session.execute(
+            select(RoleAssignment.organisation_id, RoleAssignment.role, RoleAssignment.user_id)
+            .where(RoleAssignment.organisation_id.in_(missing))
         ).all()
         self._loaded.update(missing)
-        for org_id, role, user_id, email, display_name, username, locale, digest in rows:
-            if not email:
-                continue  # nowhere to send; the admin outbox page shows who was reminded
-            self._holders.setdefault((org_id, role), []).append(
-                Recipient(user_id, email, display_name or username, "en" if locale == "en" else "vi", bool(digest)))
+        user_ids = sorted({user_id for _, _, user_id in grants})
+        users = {row.id: row for row in session.execute(
+            select(User.id, User.email, User.display_name, User.username, User.locale, User.digest)
+            .where(User.id.in_(user_ids), User.active.is_(True))
+        )} if user_ids else {}
+        for org_id, role, user_id in sorted(grants, key=lambda g: g[2]):
+            user = users.get(user_id)
+            if user is None or not user.email:
+                continue  # inactive, or nowhere to send
+            self._holders.setdefault((org_id, role), []).append(Recipient(
+                user.id, user.email, user.display_name or user.username, "en" if user.locale == "en" else "vi",
+                bool(user.digest)))
+
+    def load_paths(self, session: Session, paths: Iterable[str]) -> None:
+        """Fetch the holders of every organisation on these materialised paths not seen yet."""
+        self.load(session, {org for path in set(paths) for org in path_ids(path)})
+
+    def audience(self, path: str, role: str, copy_role: str | None) -> list[tuple[Recipient, bool]]:
+        """(recipient, is a copy) for a deadline of `role` at the organisation with `path`; copy_role's
+        holders above it get copies (once each, and not when already reminded). Cached: deadlines repeat."""
+        key = (path, role, copy_role)
+        found = self._audiences.get(key)
+        if found is None:
+            chain = path_ids(path)
+            primary = self.nearest(chain, role)
+            found = [(r, False) for r in primary]
+            if copy_role:
+                seen = {r.user_id for r in primary}
+                found += [(r, True) for r in self.nearest(chain, copy_role, above=True) if r.user_id not in seen]
+            self._audiences[key] = found
+        return found
 
     def nearest(self, chain: Sequence[int], role: str, *, above: bool = False) -> list[Recipient]:
         """Holders of `role` at the nearest organisation of `chain` (root → self) that has any.

@@ -17,23 +17,23 @@ concurrent scans share the work instead of repeating it.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select, update
+from sqlalchemy import Select, select, union_all
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person, write_transaction
 from workflows.engine import LOCAL_ZONE, Runtime
 from .digest import compose_digests
 from .labels import LabelBook
-from .mail import MailSettings, render_reminder, reminder_message_id
-from .recipients import Recipient, RecipientDirectory, path_ids
-from .rows import DIGEST_WAIT, insert_ignoring_duplicates
+from .mail import MailSettings, reminder_key, reminder_message_id, reminder_subject
+from .recipients import RecipientDirectory
+from .rows import DIGEST_WAIT, bulk_insert_outbox, bulk_plan_deadlines, driver_timestamp
 from .stages import ReminderPolicy, StagePlanner, is_overdue_stage
 
-DEADLINES = Deadline.__table__
 
 
 @dataclass
@@ -49,30 +49,40 @@ class ScanResult:
 
 
 def candidates(today: date, horizon: date, limit: int, dialect: str) -> Select:
-    """The one query: open deadlines whose reminder day has come, with what a mail needs."""
+    """The one query: open deadlines whose reminder day has come, with what a mail needs.
+
+    Two ranges of the same partial index pick at most `limit` deadline ids — planned ones whose
+    day has come (next_reminder_on <= today), and unplanned ones due within the horizon
+    (next_reminder_on IS NULL AND due_date <= horizon) — then each id is joined to its case,
+    person and organisation by primary key. (An OR of the two ranges makes SQLite scan the
+    whole table, and PostgreSQL hash-join every case.) On PostgreSQL the picked rows are locked
+    SKIP LOCKED: a concurrent scan takes the next ones instead of waiting or repeating them.
+    """
     d = Deadline
-    stmt = (
+    arms = [
+        select(d.id).where(d.status == "open", d.next_reminder_on <= today),
+        select(d.id).where(d.status == "open", d.next_reminder_on.is_(None), d.due_date <= horizon),
+    ]
+    ctes = []
+    for name, arm in zip(("planned", "unplanned"), arms):
+        arm = arm.limit(limit)
+        if dialect == "postgresql":
+            arm = arm.with_for_update(skip_locked=True)
+        ctes.append(arm.cte(name))
+    picked = union_all(*(select(cte.c.id) for cte in ctes)).limit(limit).cte("picked")
+    return (
         select(d.id, d.case_id, d.kind, d.due_date, d.role, Case.procedure, Case.rule_set, Person.full_name,
                Organisation.path, Organisation.name)
+        .select_from(picked)
+        .join(d, d.id == picked.c.id)
         .join(Case, Case.id == d.case_id)
         .join(Person, Person.id == Case.person_id)
         .join(Organisation, Organisation.id == d.organisation_id)
-        .where(d.status == "open",
-               or_(d.next_reminder_on <= today, and_(d.next_reminder_on.is_(None), d.due_date <= horizon)))
-        .limit(limit)
     )
-    if dialect == "postgresql":
-        # Another scan holding a batch is skipped, not waited for: it will write those rows.
-        stmt = stmt.with_for_update(skip_locked=True, of=DEADLINES)
-    return stmt
-
-
-_PLAN = (update(DEADLINES).where(DEADLINES.c.id == bindparam("d_id"))
-         .values(next_reminder_on=bindparam("d_next")))
 
 
 def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: MailSettings | None = None,
-                   batch_size: int = 500) -> ScanResult:
+                   batch_size: int = 1000) -> ScanResult:
     """Write the reminders due as of the runtime clock's now; then compose the day's digests."""
     policy, mail = policy or ReminderPolicy(), mail or MailSettings()
     now = rt.clock.now()
@@ -96,32 +106,39 @@ def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: M
 def _write_batch(session: Session, rows, now: datetime, today: date, planner: StagePlanner,
                  directory: RecipientDirectory, labels: LabelBook, mail: MailSettings, result: ScanResult) -> None:
     """Reminder rows for one batch of deadlines, and each deadline's next reminder day."""
-    chains = {row.path: path_ids(row.path) for row in rows}
-    directory.load(session, {org for chain in chains.values() for org in chain})
+    directory.load_paths(session, (row.path for row in rows))
     copy_role = planner.policy.overdue_copy_role
-    outbox: list[dict[str, Any]] = []
-    plans: list[dict[str, Any]] = []
+    stamp = driver_timestamp(session, now)
+    outbox: list[tuple] = []
+    plans: list[tuple[int, date]] = []
     for row in rows:
         result.deadlines += 1
         reached = planner.reached(row.due_date, today)
-        plans.append({"d_id": row.id, "d_next": reached.next_on})
+        plans.append((row.id, reached.next_on))
         if reached.stage is None:
             continue  # planned too early (e.g. its due date moved): only the plan changes
-        chain = chains[row.path]
-        primary = directory.nearest(chain, row.role)
-        copies: list[Recipient] = []
-        if copy_role and is_overdue_stage(reached.stage):
-            seen = {r.user_id for r in primary}
-            copies = [r for r in directory.nearest(chain, copy_role, above=True) if r.user_id not in seen]
-        if not primary and not copies:
+        audience = directory.audience(row.path, row.role, copy_role if is_overdue_stage(reached.stage) else None)
+        if not audience:
             result.unaddressed += 1
             continue
         item = _item(row, reached.stage, today, planner, labels, mail)
-        for recipient, copy in [(r, False) for r in primary] + [(r, True) for r in copies]:
-            outbox.append(_outbox_row(item, recipient, copy, row, reached.stage, now, mail))
-    if outbox:
-        result.reminders += len(session.execute(insert_ignoring_duplicates(session), outbox).all())
-    session.execute(_PLAN, plans)
+        # The payload is the item plus who it is for (JSON spliced: one encoding per deadline, not per mail);
+        # the body is written from it at delivery (mail.render_row).
+        item_json = json.dumps(item, ensure_ascii=False)[:-1]
+        subjects: dict[tuple[str, bool], str] = {}  # recipients of one deadline share a subject per language
+        key = reminder_key(row.id, row.due_date, reached.stage)
+        for recipient, copy in audience:
+            subject = subjects.get((recipient.locale, copy))
+            if subject is None:
+                subject = subjects[recipient.locale, copy] = reminder_subject(item, recipient.locale, copy)[:300]
+            outbox.append((
+                f"reminder:{key}:{recipient.user_id}", "reminder", recipient.user_id, row.id, reached.stage,
+                recipient.email, subject, "", None, reminder_message_id(mail, key, recipient.user_id),
+                DIGEST_WAIT if recipient.digest else "queued", 0, stamp, stamp,
+                f'{item_json}, "copy": {"true" if copy else "false"}, {recipient.json_fields}}}',
+            ))
+    result.reminders += bulk_insert_outbox(session, outbox)
+    bulk_plan_deadlines(session, plans)
 
 
 def _item(row, stage: str, today: date, planner: StagePlanner, labels: LabelBook,
@@ -130,27 +147,12 @@ def _item(row, stage: str, today: date, planner: StagePlanner, labels: LabelBook
     names = labels.get(row.procedure, row.rule_set, row.kind)
     due: date = row.due_date
     return {
-        "case_id": row.case_id, "deadline_id": row.id, "kind": row.kind, "due_date": due.isoformat(),
+        "case_id": row.case_id, "deadline_id": row.id, "kind": row.kind, "role": row.role, "due_date": due.isoformat(),
         "stage": stage, "as_of": today.isoformat(),
-        "days_left": max(planner.calendar.working_days_between(today, due), 0) if today < due else 0,
+        "days_left": planner.days_left(due, today),
         "days_overdue": max((today - due).days, 0),
         "person": row.full_name, "organisation": row.name, "link": mail.case_link(row.case_id),
         "procedure_vi": names.procedure_vi, "procedure_en": names.procedure_en,
         "deadline_vi": names.deadline_vi, "deadline_en": names.deadline_en,
         "step_vi": names.step_vi, "step_en": names.step_en,
-    }
-
-
-def _outbox_row(item: dict[str, Any], recipient: Recipient, copy: bool, row, stage: str, now: datetime,
-                mail: MailSettings) -> dict[str, Any]:
-    payload = {**item, "copy": copy, "role": row.role}
-    rendered = render_reminder(payload, recipient.name, recipient.locale)
-    return {
-        "dedupe_key": f"reminder:{row.id}:{row.due_date:%Y%m%d}:{stage}:{recipient.user_id}",
-        "kind": "reminder", "user_id": recipient.user_id, "deadline_id": row.id, "stage": stage,
-        "to_address": recipient.email, "subject": rendered.subject[:300], "body_text": rendered.text,
-        "body_html": rendered.html,
-        "message_id": reminder_message_id(mail, row.id, row.due_date, stage, recipient.user_id),
-        "status": DIGEST_WAIT if recipient.digest else "queued", "attempts": 0, "next_attempt_at": now,
-        "created_at": now, "payload": payload,
     }

@@ -87,6 +87,8 @@ class StagePlanner:
         self.policy = policy
         self.calendar = calendar
         self._before: dict[date, tuple[tuple[str, date], ...]] = {}
+        self._left: dict[tuple[date, date], int] = {}
+        self._reached: dict[tuple[date, date], Reached] = {}
 
     def horizon(self, today: date) -> date:
         """The latest due date whose first stage is reached on `today` (unplanned deadlines up to it are due)."""
@@ -105,12 +107,27 @@ class StagePlanner:
             self._before[due] = stages
         return stages
 
+    def days_left(self, due: date, today: date) -> int:
+        """Working days left after today up to the due date (0 once it is reached or passed)."""
+        key = (due, today)
+        left = self._left.get(key)
+        if left is None:
+            left = self._left[key] = max(self.calendar.working_days_between(today, due), 0) if today < due else 0
+        return left
+
     def overdue_on(self, due: date, n: int) -> date:
         """The day the n-th overdue stage is reached."""
         return self.calendar.next_working_day(due + timedelta(days=n * self.policy.overdue_every_days))
 
     def reached(self, due: date, today: date) -> Reached:
         """The latest stage reached on `today` (None: none yet) and the day of the next one (> today)."""
+        key = (due, today)
+        found = self._reached.get(key)
+        if found is None:
+            found = self._reached[key] = self._compute(due, today)
+        return found
+
+    def _compute(self, due: date, today: date) -> Reached:
         latest: str | None = None
         for name, on in self.before_stages(due):
             if on > today:

@@ -33,15 +33,17 @@ def test_run_once_writes_and_keeps_the_reminders_then_nothing_new(app, runtime, 
 
 def test_run_once_sends_over_the_configured_smtp(app, runtime, world, smtp):
     """With SMTP_HOST/PORT configured, run-once delivers what it wrote (and what was held before)."""
+    app.config["BASE_URL"] = "https://quytrinh.example.test"
     case = open_case(runtime, world)
     add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary", organisation_id=world.orgs["cell1"])
     assert _run(app, "run-once", "--now", "2027-01-25T08:00:00+07:00").exit_code == 0  # held
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, BASE_URL="https://quytrinh.example.test")
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port)
     result = _run(app, "run-once", "--now", "2027-02-03T08:00:00", "--job", "scan", "--job", "deliver")
     assert result.exit_code == 0, result.output
     assert "2 sent" in result.output and "1 released from hold" in result.output
     assert sorted(m["Subject"].split(":")[0] for m in smtp.messages) == ["Nhắc hạn", "Nhắc hạn"]
-    assert "https://quytrinh.example.test/cases/" in smtp.messages[-1].get_body(("plain",)).get_content()
+    for message in smtp.messages:
+        assert f"https://quytrinh.example.test/cases/{case.id}" in message.get_body(("plain",)).get_content()
 
 
 def test_run_once_closes_discipline_cases_whose_appeal_window_passed(app, runtime, world):
