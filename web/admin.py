@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from models import ORGANISATION_KINDS, ROLES
 from workflows.engine.admin import (
@@ -17,7 +17,7 @@ from workflows.engine.admin import (
 from workflows.engine.directory_access import add_organisation, add_user, grant_role
 from workflows.errors import InvalidInput, NotFound
 from .auth import admin_required, current_actor, runtime
-from .forms import FormErrors, choices
+from .forms import FormErrors, SimpleEmail, choices
 from .i18n import lang
 from .labels import ORGANISATION_KINDS as KIND_LABELS, ROLES as ROLE_LABELS
 
@@ -31,7 +31,7 @@ class NewUserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=80)],
                            description=_l("Letters, digits, dots; no spaces."))
     display_name = StringField(_l("Full name and post"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter an e-mail address.")), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
                              description=_l("At least 8 characters; a long phrase of 15 or more is best. No other rules."))
     is_admin = BooleanField(_l("System administrator"))
@@ -39,7 +39,7 @@ class NewUserForm(FlaskForm):
 
 class EditUserForm(FlaskForm):
     display_name = StringField(_l("Full name and post"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter an e-mail address.")), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
     active = BooleanField(_l("Account enabled"))
     is_admin = BooleanField(_l("System administrator"))
     new_password = PasswordField(_l("New password"), validators=[Optional(), Length(max=128)],
@@ -57,13 +57,13 @@ class OrganisationForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices([(k, KIND_LABELS[k]) for k in ORGANISATION_KINDS]))
     parent_id = SelectField(_l("Under"), coerce=lambda v: int(v) if v not in (None, "") else None,
                             validate_choice=False)
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter an e-mail address.")), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
     admission_authority = BooleanField(_l("Delegated admission authority (grassroots committees only)"))
 
 
 class EditOrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter an e-mail address.")), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
     admission_authority = BooleanField(_l("Delegated admission authority (grassroots committees only)"))
 
 

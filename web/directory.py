@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from models import EDUCATION_LEVELS, GENDERS
 from workflows.engine import open_case
@@ -17,7 +17,7 @@ from workflows.engine.people import (
 from workflows.errors import InvalidInput, RuleViolation
 from workflows.registry import procedure_names
 from .auth import current_actor, login_required, runtime
-from .forms import FormErrors, choices
+from .forms import FormErrors, SimpleEmail, choices
 from .i18n import label
 from .labels import CHOICES, MEMBERSHIP, all_procedures
 from .stepforms import StepFormView, parse_step_form
@@ -40,7 +40,7 @@ class PersonForm(FlaskForm):
     education = SelectField(_l("Education"), choices=choices([("", _l("— choose —"))] + [(e, CHOICES[e]) for e in EDUCATION_LEVELS]),
                             validators=[Optional()])
     occupation = StringField(_l("Occupation"), validators=[Optional(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter an e-mail address.")), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
     holds_post = BooleanField(_l("Holds a post (office) in the Party"))
 
     def values(self) -> dict:

@@ -116,3 +116,18 @@ def choices(pairs) -> list:
     from wtforms.fields.choices import SelectChoice
 
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class SimpleEmail:
+    """An e-mail address in its plain shape (name@domain), without a DNS-checking dependency."""
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        from wtforms.validators import ValidationError
+
+        value = (field.data or "").strip()
+        local, _, domain = value.partition("@")
+        if value and (not local or "." not in domain or any(c.isspace() for c in value) or domain.startswith(".")):
+            raise ValidationError(self.message or "Invalid e-mail address.")

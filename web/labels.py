@@ -72,6 +72,13 @@ CHOICES = {
     "warning": _l("Warning"),
     "removal_from_post": _l("Removal from post"),
     "expulsion": _l("Expulsion"),
+    # re-admission bars, violation categories (statute of limitations)
+    "corruption": _l("Corruption"),
+    "serious_crime": _l("Serious crime"),
+    "ordinary": _l("Ordinary violation"),
+    "internal_political": _l("Internal political matter"),
+    "national_security": _l("Harm to national defence, security or foreign affairs"),
+    "illegal_degree": _l("Use of an illegal degree"),
     # decision bodies, appeals, levels
     "province": _l("Province level"),
     "central": _l("Central level"),
