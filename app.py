@@ -33,6 +33,7 @@ class Config:
     SMTP_SECURITY = os.environ.get("QUYTRINH_SMTP_SECURITY", "none")
     SMTP_USER = os.environ.get("QUYTRINH_SMTP_USER")
     SMTP_PASSWORD = os.environ.get("QUYTRINH_SMTP_PASSWORD")
+    SMTP_CA_FILE = os.environ.get("QUYTRINH_SMTP_CA_FILE")  # a private CA for the mail server's certificate
     MAIL_FROM = os.environ.get("QUYTRINH_MAIL_FROM", "quytrinh@localhost")
     # Reminder stages (scheduler/stages.py): working days before the due date, then every n days overdue.
     REMINDER_DAYS_BEFORE = os.environ.get("QUYTRINH_REMINDER_DAYS_BEFORE", "10,3,0")

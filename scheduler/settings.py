@@ -16,7 +16,7 @@ from .stages import ReminderPolicy
 
 KEYS = (
     "DATABASE_URL", "BASE_URL", "MAIL_FROM", "SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USER",
-    "SMTP_PASSWORD", "REMINDER_DAYS_BEFORE", "REMINDER_OVERDUE_EVERY_DAYS", "MAIL_MAX_ATTEMPTS",
+    "SMTP_PASSWORD", "SMTP_CA_FILE", "REMINDER_DAYS_BEFORE", "REMINDER_OVERDUE_EVERY_DAYS", "MAIL_MAX_ATTEMPTS",
     "MAIL_RETRY_BASE_SECONDS", "MAIL_RETRY_MAX_SECONDS", "MAIL_LEASE_SECONDS", "SCHEDULER_SCAN_MINUTES",
     "SCHEDULER_DELIVER_SECONDS",
 )
@@ -54,7 +54,8 @@ class SchedulerSettings:
             mail=MailSettings(base_url=str(get("BASE_URL", "http://127.0.0.1:5000")), mail_from=mail_from),
             smtp=SmtpSettings(
                 host=get("SMTP_HOST", None), port=number("SMTP_PORT", 25), security=str(get("SMTP_SECURITY", "none")),
-                user=get("SMTP_USER", None), password=get("SMTP_PASSWORD", None), mail_from=mail_from),
+                user=get("SMTP_USER", None), password=get("SMTP_PASSWORD", None), mail_from=mail_from,
+                ca_file=get("SMTP_CA_FILE", None)),
             delivery=DeliverySettings(
                 max_attempts=number("MAIL_MAX_ATTEMPTS", 8), retry_base_seconds=number("MAIL_RETRY_BASE_SECONDS", 60),
                 retry_max_seconds=number("MAIL_RETRY_MAX_SECONDS", 3600),

@@ -20,6 +20,7 @@ class SmtpSettings:
     password: str | None = None
     mail_from: str = "quytrinh@localhost"
     timeout: float = 30.0
+    ca_file: str | None = None  # a private CA to trust for the server's certificate (else the system's)
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY_MODES:
@@ -62,15 +63,18 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         if s.security == "ssl":
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
-                                                  context=ssl.create_default_context())
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._tls())
         else:
             conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             if s.security == "starttls":
-                conn.starttls(context=ssl.create_default_context())
+                conn.starttls(context=self._tls())
         if s.user:
             conn.login(s.user, s.password or "")
         return conn
+
+    def _tls(self) -> ssl.SSLContext:
+        """Certificate and host name verified, always; against a private CA when one is configured."""
+        return ssl.create_default_context(cafile=self.settings.ca_file)
 
     def send(self, msg: EmailMessage) -> None:
         """Hand one message to the server; PermanentFailure for a 5xx refusal, other errors are transient."""
