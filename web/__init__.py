@@ -41,6 +41,11 @@ def init_app(app: Flask) -> None:
     from .outbox import bp as outbox_bp  # reminder outbox and incidents (admin)
 
     app.register_blueprint(outbox_bp)
+    from . import audit_log, reports  # reports, compliance, member register; audit log viewer (issue 7)
+
+    for feature in (reports, audit_log):
+        app.register_blueprint(feature.bp)
+        feature.init_nav(app)
 
     from .api import init_api  # REST API v1 under /api/v1 (its own error handling and bearer tokens)
 

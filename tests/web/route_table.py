@@ -114,4 +114,20 @@ ROUTES = [
     Route("GET", "/admin/outbox", "L F F F F F F F ok"),
     Route("GET", "/admin/incidents", "L F F F F F F F ok"),
     Route("POST", "/admin/incidents/retry", "L F F F F F F F V"),
+    # ---------------------------------------------------------------- reports (web/reports.py) and audit log (issue 7)
+    Route("GET", "/reports/", "L R R R R R R F R"),  # to the top organisation's statistics; no role: refused
+    Route("GET", "/reports/<int:org_id>/statistics", own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    Route("GET", "/reports/<int:org_id>/statistics/export",
+          own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    Route("GET", "/reports/<int:org_id>/pipeline", own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    Route("GET", "/reports/<int:org_id>/pipeline/export",
+          own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    # Compliance: inspectors, inspection and standing committees only.
+    Route("GET", "/reports/<int:org_id>/compliance", own="L F F F ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    Route("GET", "/reports/<int:org_id>/compliance/export",
+          own="L F F F ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    Route("GET", "/reports/<int:org_id>/register", own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    Route("GET", "/reports/<int:org_id>/register/export",
+          own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    Route("GET", "/audit-log", "L F F F F ok ok F ok"),
 ]
