@@ -82,7 +82,7 @@ def candidates(today: date, horizon: date, limit: int, dialect: str) -> Select:
 
 
 def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: MailSettings | None = None,
-                   batch_size: int = 1000) -> ScanResult:
+                   batch_size: int = 2000) -> ScanResult:
     """Write the reminders due as of the runtime clock's now; then compose the day's digests."""
     policy, mail = policy or ReminderPolicy(), mail or MailSettings()
     now = rt.clock.now()
