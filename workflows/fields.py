@@ -42,10 +42,17 @@ def parse_data(fields: Sequence[Field], raw: Any) -> dict[str, Any]:
     return clean
 
 
+VOTE_KEYS = ("date", "eligible", "agree", "disagree", "method")
+
+
 def _parse_into(fields, raw, clean, errors_vi, errors_en, prefix) -> None:
     for f in fields:
         key = prefix + f.name
         value = raw.get(f.name)
+        if f.kind == "vote" and value is None and "eligible" in raw and "agree" in raw:
+            # api.md writes a vote step's data as the vote itself ("vote + proposal"):
+            # {date, eligible, agree, disagree, method, proposal}; take the vote from the top level.
+            value = {k: raw[k] for k in VOTE_KEYS if k in raw}
         if value is None or value == "":
             if f.required:
                 errors_vi[key] = "bắt buộc phải nhập"

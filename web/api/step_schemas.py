@@ -54,6 +54,7 @@ def marshmallow_field(f: Field, owner: str) -> fields.Field:
     if kind == "enum":
         return fields.String(validate=validate.OneOf(f.choices), **common)
     if kind == "vote":
+        meta["description"] += " (its keys may also be given at the top level of data, as api.md writes a vote)"
         return fields.Nested(VoteSchema, **common)
     if kind == "object":
         return fields.Nested(schema_for_fields(f.items, owner + _camel(f.name)), **common)
