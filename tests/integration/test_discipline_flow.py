@@ -51,7 +51,8 @@ def test_expulsion_ends_membership_and_needs_two_thirds_to_propose(runtime, worl
                {"vote": vote(day, 7, 5, method="secret_ballot"), "form": "expulsion"})
     assert case.state == "proposed"
     with pytest.raises(RuleViolation) as err:
-        decide(runtime, world, case, date(2026, 3, 4), form="expulsion", role="standing_committee")
+        decide(runtime, world, case, date(2026, 3, 4), form="expulsion", role="standing_committee",
+               vote=vote(date(2026, 3, 4), 9, 4, "secret_ballot"))
     assert err.value.rule_ids == ["expulsion_vote"]
     with pytest.raises(Forbidden):  # the cell cannot expel
         decide(runtime, world, case, date(2026, 3, 4), form="expulsion",

@@ -110,10 +110,10 @@ def test_close_once_the_window_has_passed_without_appeal(today, appeal_open, ok)
                  case_data={"appeal_until": "2026-04-06"}, lookups=FakeLookups(cases=cases)) is ok
 
 
-def test_expulsion_needs_the_deciders_vote():
-    """expulsion_vote: absent or ≤ 1/2 refuses; > 1/2 holds."""
+def test_expulsion_vote_when_recorded_needs_more_than_half():
+    """expulsion_vote: a recorded vote of ≤ 1/2 refuses, > 1/2 holds; no vote recorded holds (api.md's data)."""
     base = dict(state="proposed", case_data={"open": OPENED})
-    assert not holds("discipline", "decide_discipline", "expulsion_vote", decided("expulsion", "2026-01-10"), **base)
+    assert holds("discipline", "decide_discipline", "expulsion_vote", decided("expulsion", "2026-01-10"), **base)
     for agree, ok in ((5, False), (6, True)):
         data = decided("expulsion", "2026-01-10", vote=vote(date(2026, 1, 10), 10, agree, "secret_ballot"))
         assert holds("discipline", "decide_discipline", "expulsion_vote", data, **base) is ok
