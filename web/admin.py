@@ -24,7 +24,7 @@ from .labels import ORGANISATION_KINDS as KIND_LABELS, ROLES as ROLE_LABELS
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 REQUIRED = _l("This field is required.")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]  # shown as the first
 
 
 class NewUserForm(FlaskForm):

@@ -25,7 +25,7 @@ from .stepforms import StepFormView, parse_step_form
 bp = Blueprint("directory", __name__)
 
 REQUIRED = _l("This field is required.")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]  # shown as the first
 DATE_MESSAGE = _l("Enter a real date as dd/mm/yyyy.")
 
 

@@ -161,6 +161,11 @@ def all_procedures() -> list[tuple[str, str]]:
     return [(name, procedure_label(name)) for name in procedure_names()]
 
 
+def rule_set_label(name: str) -> str:
+    found = RULE_SETS.get(name)
+    return found.label if found else name
+
+
 def rule_sets() -> list[tuple[str, str]]:
     return [(name, rs.label) for name, rs in RULE_SETS.items()]
 
@@ -169,5 +174,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         procedure_label=procedure_label, state_label=state_label, trigger_label=trigger_label,
         deadline_label=deadline_label, role_label=role_label, kind_label=kind_label,
-        membership_label=membership_label, choice_label=choice_label,
+        membership_label=membership_label, choice_label=choice_label, rule_set_label=rule_set_label,
     )

@@ -231,6 +231,14 @@ class StepFormView:
             return self.posted.get(name, "")
         return self.defaults.get(name, "")
 
+    def date_value(self, path: list[str | int]) -> str:
+        """A date as typed, or a stored ISO date shown as dd/mm/yyyy."""
+        value = self.value(path)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):
+            year, month, day = value.split("-")
+            return f"{day}/{month}/{year}"
+        return value
+
     def checked(self, path: list[str | int]) -> bool:
         return self.value(path) in ("1", "on", "true", "yes")
 

@@ -95,7 +95,7 @@ def test_rule_violation_is_shown_beside_its_field_and_nothing_is_written(app, ru
     errors = html.split('id="act-submit_application-introducers-error"')[1].split("</ul>")[0]
     assert "Cần hai đảng viên chính thức giới thiệu" in errors
     assert "Căn cứ: Điều lệ Đảng art. 4.1; QĐ 24-QĐ/TW §3.2" in errors
-    assert 'value="2026-05-01"' in html  # what was typed is kept
+    assert 'value="01/05/2026"' in html  # what was typed is kept (shown dd/mm/yyyy)
     assert _state(runtime, case.id) == ("sympathiser", 1, 1)
 
 

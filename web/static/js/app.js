@@ -33,7 +33,19 @@
     });
   }
 
+  // Scroll a wide procedure diagram so that the current step is in view (phones).
+  function centreDiagrams() {
+    document.querySelectorAll(".diagram-scroll").forEach(function (box) {
+      var current = box.querySelector('[aria-current="step"]');
+      if (!current || box.scrollWidth <= box.clientWidth) return;
+      var boxRect = box.getBoundingClientRect();
+      var rect = current.getBoundingClientRect();
+      box.scrollLeft += rect.left + rect.width / 2 - (boxRect.left + boxRect.width / 2);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    centreDiagrams();
     focusErrors();
     openTarget();
   });
