@@ -147,7 +147,11 @@ def test_digest_groups_a_users_items_into_one_daily_mail(runtime, world, smtp):
     assert mails[0]["Subject"] == "Tổng hợp nhắc hạn ngày 01/03/2027: 3 việc"
     assert text.count("cell1_applicant") == 3 and "còn 3 ngày làm việc" in text and "còn 7 ngày làm việc" in text
     assert len(smtp.recorder.to("standing_commune@example.test")) == 1  # others still get their own mail
-    # Same day again: no second digest; the next stage's item waits for the next day's digest.
+    # A deadline opened later that day: its item waits for the next day's digest (one digest a day).
+    late = add_deadline(runtime, case.id, due=date(2027, 3, 3), role="cell_secretary",
+                        organisation_id=world.orgs["cell1"])
     assert scan(runtime, local(date(2027, 3, 1), 15)).digests == 0
-    assert scan(runtime, date(2027, 3, 2)).digests == 0  # nothing new that day
-    assert scan(runtime, date(2027, 3, 4)).digests == 1
+    assert [r.status for r in outbox(runtime, deadline_id=late)] == ["digest_wait"]
+    assert scan(runtime, date(2027, 3, 2)).digests == 1
+    assert [r.status for r in outbox(runtime, deadline_id=late)] == ["digested"]
+    assert scan(runtime, date(2027, 3, 3)).digests == 1  # 3 March: the late one is due

@@ -9,7 +9,8 @@ from models import Deadline, User, write_transaction
 from scheduler.mail import render_row
 from scheduler.stages import ReminderPolicy
 from tests.scheduler.support import BASE_URL, DUE_AFTER_TET, add_deadline, open_case, outbox, scan
-from workflows.demo.walk import admission_plan, walk
+from workflows.demo.walk import admission_plan, at_day, walk
+from workflows.engine import fire
 
 
 
@@ -153,3 +154,33 @@ def test_stages_are_a_setting(runtime, world):
         scan(runtime, day, policy)
         day += timedelta(days=1)
     assert [(r.stage, r.created_at.date()) for r in outbox(runtime)] == [("before_5", date(2027, 3, 3))]
+
+
+def test_an_extended_deadline_is_reminded_afresh_for_its_new_date(runtime, world):
+    """After the committee extends the decision deadline, the old due date is not reminded; the new one is."""
+    plan = admission_plan(world.people["cell1_m1"], (world.people["cell1_m2"], world.people["cell1_m3"]),
+                          date(2026, 3, 2))
+    case = walk(runtime, plan, person_id=world.people["cell1_applicant"], organisation_id=world.orgs["cell1"],
+                actor_for=world.actor_for("cell1"), procedure="admission", until="cell_approved")
+    with runtime.session_factory() as s:
+        old_due = s.scalars(select(Deadline.due_date).where(Deadline.case_id == case.id)).one()
+    calendar = runtime.calendar()
+    three_left = calendar.add_working_days(old_due, 0) - timedelta(days=1)
+    while calendar.working_days_between(three_left, old_due) < 3:
+        three_left -= timedelta(days=1)
+    scan(runtime, three_left)
+    fire(at_day(runtime, three_left), case_id=case.id, trigger="extend_deadline",
+         actor_id=world.users["standing_commune"], data={"days": 20, "reason": "Chờ thẩm tra bổ sung lý lịch."})
+    with runtime.session_factory() as s:
+        deadline = s.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    assert deadline.due_date == calendar.add_working_days(old_due, 20) and deadline.next_reminder_on is None
+    day = three_left
+    while day <= deadline.due_date:
+        scan(runtime, day)
+        day += timedelta(days=1)
+    assert [(r.payload["due_date"], r.stage) for r in outbox(runtime)] == [
+        (old_due.isoformat(), "before_3"),
+        (deadline.due_date.isoformat(), "before_10"),
+        (deadline.due_date.isoformat(), "before_3"),
+        (deadline.due_date.isoformat(), "due"),
+    ]
