@@ -180,3 +180,18 @@ def test_the_ward_cannot_revoke(runtime, world):
         fire(at_day(runtime, date(2026, 11, 20)), case_id=case_id, trigger="revoke",
              actor_id=world.users["standing_ward"],
              data={"decision_number": "1", "decision_date": "2026-11-20", "reason": "x"})
+
+
+def test_demo_irregular_records_give_one_finding_of_each_kind(runtime):
+    """The demo's imported paper dossiers: the audit lists each of them, one finding kind each."""
+    from workflows.demo import irregular
+    from workflows.demo.tree import build_tree
+
+    tree = build_tree(runtime, members_per_cell=4, sympathisers_per_cell=0)
+    today = runtime.clock.today()
+    assert irregular.seed(runtime, tree, today) == {"admission (imported, irregular)": 4}
+    with runtime.session_factory() as s:
+        result = audit_subtree(s, runtime.calendar(), organisation_id=tree.orgs["province"],
+                               date_from=today - timedelta(days=365), date_to=today)
+    assert sorted(f.kind for f in result.findings) == sorted(irregular.IRREGULAR)
+    assert all(f.entered_days_late > 0 for f in result.findings)
