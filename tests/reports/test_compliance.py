@@ -195,3 +195,25 @@ def test_demo_irregular_records_give_one_finding_of_each_kind(runtime):
                                date_from=today - timedelta(days=365), date_to=today)
     assert sorted(f.kind for f in result.findings) == sorted(irregular.IRREGULAR)
     assert all(f.entered_days_late > 0 for f in result.findings)
+
+
+def test_late_steps_the_procedure_allows_are_not_findings(runtime, world):
+    """A ceremony after 30 working days with the superior's consent, and a decision inside an extended deadline,
+    are regular: no finding."""
+    case = walk_admission(runtime, world, until="admitted")  # decided 2026-05-11, received 2026-05-13
+    late = runtime.calendar().add_working_days(date(2026, 5, 13), 45)
+    fire(at_day(runtime, late), case_id=case.id, trigger="hold_ceremony", actor_id=world.users["secretary1"],
+         data={"ceremony_date": late.isoformat(), "superior_consent": {"number": "5-CV/ĐU", "date": "2026-06-01"}})
+    plan = admission_plan(world.people["cell3_m1"], (world.people["cell3_m2"], world.people["cell3_m3"]), START)
+    other = walk(runtime, plan, person_id=world.people["cell3_applicant"], organisation_id=world.orgs["cell3"],
+                 actor_for=world.actor_for("cell3"), procedure="admission", until="committee_approved")
+    vote_day = START + timedelta(days=56)
+    fire(at_day(runtime, vote_day + timedelta(days=60)), case_id=other.id, trigger="extend_deadline",
+         actor_id=world.users["standing_province"], data={"days": 20, "reason": "Chờ kết quả thẩm tra bổ sung."})
+    decided = runtime.calendar().add_working_days(vote_day, 75)
+    fire(at_day(runtime, decided), case_id=other.id, trigger="decide_admission",
+         actor_id=world.users["standing_province"],
+         data={"decision_number": "9-QĐ/TU", "decision_date": decided.isoformat()})
+    result = audit(runtime, world)
+    assert result.findings == []
+    assert result.cases_checked >= 2

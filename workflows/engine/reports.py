@@ -101,9 +101,13 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
     """
     key_columns = {"day": Case.decided_on, "path": Case.organisation_path}
     keys = [key_columns[name] for name in by]
+    day_at = 2 + by.index("day") if "day" in by else None
+    path_at = 2 + by.index("path") if "path" in by else None
+    # Core rows straight from the connection: thousands of small rows, no ORM bookkeeping needed.
+    conn = session.connection()
     # IN on both columns keeps the index order (an OR of pairs would not); the cross product
     # of these procedures and states holds no other pair that exists.
-    plain = session.execute(
+    plain = conn.execute(
         select(Case.procedure, Case.state, *keys, func.count())
         .where(Case.procedure.in_({p for p, _ in OUTCOMES}), Case.state.in_({s for _, s in OUTCOMES}),
                *_in_scope(path, period))
@@ -112,8 +116,9 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
         category = OUTCOMES.get((row[0], row[1]))
         if category is None:
             continue
-        values = dict(zip(by, row[2:-1]))
-        day, org_path, n = values.get("day"), values.get("path"), int(row[-1])
+        day = row[day_at] if day_at else None
+        org_path = row[path_at] if path_at else None
+        n = int(row[-1])
         yield day, org_path, category, n
         if (row[0], row[1]) == ("probation", "struck_off"):
             yield day, org_path, "struck_off_probationary", n
@@ -121,7 +126,7 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
         return
     detail = [Case.decided_on, Case.organisation_path] if by else []
     form = Case.data["form"].as_string()
-    discipline = session.execute(
+    discipline = conn.execute(
         select(form, *detail, func.count())
         .where(Case.procedure == "discipline", Case.state.in_(DISCIPLINE_STATES), *_in_scope(path, period))
         .group_by(form, *detail))
@@ -134,7 +139,7 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
         decision.case_id == Case.id, decision.to_state == "struck_off",
         decision.data[("effects", "person", "membership_status", 0)].as_string() == "probationary",
     )
-    probationary = session.execute(
+    probationary = conn.execute(
         select(*detail, func.count())
         .where(Case.procedure == "strike_off", Case.state == "struck_off", was_probationary, *_in_scope(path, period))
         .group_by(*detail))
@@ -208,17 +213,25 @@ def statistics(session: Session, *, organisation_id: int, date_from: date, date_
     totals = empty_counts()
     depth = len(path_ids(org.path))
 
+    child_of: dict[str, dict[str, int]] = {}  # case path -> its child's counts (paths repeat a lot)
+
     def child_counts(case_path: str) -> dict[str, int]:
-        ids = path_ids(case_path)
-        # A child created after the query above counts as the organisation's own.
-        return by_child.get(ids[depth], own) if len(ids) > depth else own
+        counts = child_of.get(case_path)
+        if counts is None:
+            ids = path_ids(case_path)
+            # A child created after the query above counts as the organisation's own.
+            counts = child_of[case_path] = by_child.get(ids[depth], own) if len(ids) > depth else own
+        return counts
 
     # The plain outcomes by day, then by path (two streaming queries); the few discipline and
     # probationary strike-off rows come with both, in the first.
     for day, case_path, category, n in decision_counts(session, org.path, period, by=("day",)):
         if case_path is not None:
             child_counts(case_path)[category] += n
-        months.setdefault((day.year, day.month), empty_counts())[category] += n
+        month = months.get((day.year, day.month))
+        if month is None:
+            month = months[(day.year, day.month)] = empty_counts()
+        month[category] += n
         totals[category] += n
     for _day, case_path, category, n in decision_counts(session, org.path, period, by=("path",), special=False):
         child_counts(case_path)[category] += n
