@@ -193,10 +193,10 @@ def bare_sql(dialect: str, today: date, horizon: date) -> str:
     """The scan's query as plain SQL text (no batching, no locking)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    stmt = candidates(today, horizon, 10**9, "sqlite")  # no FOR UPDATE in the bare text
+    stmt = candidates(today, horizon, 10**9, dialect)
     compiled = stmt.compile(dialect=postgresql.dialect() if dialect == "postgresql" else sqlite.dialect(),
                             compile_kwargs={"literal_binds": True})
-    return str(compiled)
+    return str(compiled).replace(" FOR UPDATE SKIP LOCKED", "")  # the bare query locks nothing
 
 
 # The scan stores a subject and a payload of about this size per reminder (the body is written at delivery).

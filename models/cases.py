@@ -94,13 +94,19 @@ class Deadline(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
-        # The reminder scan: open deadlines whose next reminder is due, or not yet planned (NULL) by due date.
+        # The reminder scan's two ranges: open deadlines whose next reminder day has come, and
+        # open deadlines never planned yet (next_reminder_on NULL) by due date.
         Index(
             "ix_deadlines_open_reminder",
             "next_reminder_on",
-            "due_date",
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
+        ),
+        Index(
+            "ix_deadlines_open_unplanned",
+            "due_date",
+            sqlite_where=text("status = 'open' AND next_reminder_on IS NULL"),
+            postgresql_where=text("status = 'open' AND next_reminder_on IS NULL"),
         ),
         # Reports' step timings: met deadlines by the unit that had to act and the date the meeting
         # step recorded (0006_reports).

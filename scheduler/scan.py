@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, union_all
+from sqlalchemy import Select, select, true, union_all
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person, write_transaction
@@ -51,17 +51,18 @@ class ScanResult:
 def candidates(today: date, horizon: date, limit: int, dialect: str) -> Select:
     """The one query: open deadlines whose reminder day has come, with what a mail needs.
 
-    Two ranges of the same partial index pick at most `limit` deadline ids — planned ones whose
+    Two index ranges pick at most `limit` deadlines — planned ones whose
     day has come (next_reminder_on <= today), and unplanned ones due within the horizon
-    (next_reminder_on IS NULL AND due_date <= horizon) — then each id is joined to its case,
-    person and organisation by primary key. (An OR of the two ranges makes SQLite scan the
-    whole table, and PostgreSQL hash-join every case.) On PostgreSQL the picked rows are locked
-    SKIP LOCKED: a concurrent scan takes the next ones instead of waiting or repeating them.
+    (next_reminder_on IS NULL AND due_date <= horizon), each on a partial index of its own — then
+    each is joined to its case, person and organisation by primary key. (An OR of the two ranges
+    makes SQLite scan the whole table.) On PostgreSQL the picked rows are locked SKIP LOCKED: a
+    concurrent scan takes the next ones instead of waiting or repeating them.
     """
     d = Deadline
+    columns = (d.id, d.case_id, d.kind, d.due_date, d.role, d.organisation_id)
     arms = [
-        select(d.id).where(d.status == "open", d.next_reminder_on <= today),
-        select(d.id).where(d.status == "open", d.next_reminder_on.is_(None), d.due_date <= horizon),
+        select(*columns).where(d.status == "open", d.next_reminder_on <= today),
+        select(*columns).where(d.status == "open", d.next_reminder_on.is_(None), d.due_date <= horizon),
     ]
     ctes = []
     for name, arm in zip(("planned", "unplanned"), arms):
@@ -69,15 +70,26 @@ def candidates(today: date, horizon: date, limit: int, dialect: str) -> Select:
         if dialect == "postgresql":
             arm = arm.with_for_update(skip_locked=True)
         ctes.append(arm.cte(name))
-    picked = union_all(*(select(cte.c.id) for cte in ctes)).limit(limit).cte("picked")
+    # The deadline's own columns come from the arms; its case, person and organisation are then
+    # looked up by primary key for each picked row.
+    picked = union_all(*(select(cte) for cte in ctes)).limit(limit).cte("picked")
+    if dialect == "postgresql":
+        # LATERAL … LIMIT 1 keeps PostgreSQL to one index lookup per picked row: as plain joins it
+        # prefers hashing all of `cases` and `persons`, a cost that grows with every case ever opened.
+        case = (select(Case.procedure, Case.rule_set, Person.full_name).join(Person, Person.id == Case.person_id)
+                .where(Case.id == picked.c.case_id).limit(1).lateral("c"))
+        org = select(Organisation.path, Organisation.name).where(
+            Organisation.id == picked.c.organisation_id).limit(1).lateral("o")
+        return (select(picked.c.id, picked.c.case_id, picked.c.kind, picked.c.due_date, picked.c.role,
+                       case.c.procedure, case.c.rule_set, case.c.full_name, org.c.path, org.c.name)
+                .select_from(picked).join(case, true()).join(org, true()))
     return (
-        select(d.id, d.case_id, d.kind, d.due_date, d.role, Case.procedure, Case.rule_set, Person.full_name,
-               Organisation.path, Organisation.name)
+        select(picked.c.id, picked.c.case_id, picked.c.kind, picked.c.due_date, picked.c.role, Case.procedure,
+               Case.rule_set, Person.full_name, Organisation.path, Organisation.name)
         .select_from(picked)
-        .join(d, d.id == picked.c.id)
-        .join(Case, Case.id == d.case_id)
+        .join(Case, Case.id == picked.c.case_id)
         .join(Person, Person.id == Case.person_id)
-        .join(Organisation, Organisation.id == d.organisation_id)
+        .join(Organisation, Organisation.id == picked.c.organisation_id)
     )
 
 

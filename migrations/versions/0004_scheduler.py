@@ -17,8 +17,13 @@ def upgrade() -> None:
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.add_column(sa.Column("next_reminder_on", sa.Date(), nullable=True))
         batch_op.create_index(
-            "ix_deadlines_open_reminder", ["next_reminder_on", "due_date"], unique=False,
+            "ix_deadlines_open_reminder", ["next_reminder_on"], unique=False,
             sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"),
+        )
+        batch_op.create_index(
+            "ix_deadlines_open_unplanned", ["due_date"], unique=False,
+            sqlite_where=sa.text("status = 'open' AND next_reminder_on IS NULL"),
+            postgresql_where=sa.text("status = 'open' AND next_reminder_on IS NULL"),
         )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_status_id", ["status", "id"], unique=False)
@@ -28,5 +33,6 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_id")
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadlines_open_unplanned")
         batch_op.drop_index("ix_deadlines_open_reminder")
         batch_op.drop_column("next_reminder_on")
