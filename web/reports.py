@@ -88,6 +88,13 @@ def _statuses() -> tuple[str, ...]:
     return chosen or MEMBER_STATUSES
 
 
+def _after() -> int:
+    raw = request.args.get("after", "0")
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput("Tham số «after» không hợp lệ.", "Invalid 'after' parameter.", {"after": "not a case id"})
+    return int(raw)
+
+
 def _page_number() -> int:
     try:
         page = int(request.args.get("page", "1"))
@@ -165,7 +172,7 @@ def compliance(org_id: int):
     date_from, date_to = _period()
     page = report_pages.compliance_page(runtime(), actor_id=current_actor().id, organisation_id=org_id,
                                         date_from=date_from, date_to=date_to, kinds=_kinds(),
-                                        remote_addr=request.remote_addr)
+                                        after_case_id=_after(), remote_addr=request.remote_addr)
     return render_template("reports/compliance.html", page=page, audit=page.body, kinds=KINDS,
                            kind_labels=KIND_LABELS_VI, chosen=set(request.args.getlist("kind")))
 
@@ -175,7 +182,7 @@ def compliance(org_id: int):
 def compliance_export(org_id: int):
     date_from, date_to = _period()
     page = report_pages.compliance_page(runtime(), actor_id=current_actor().id, organisation_id=org_id,
-                                        date_from=date_from, date_to=date_to, kinds=_kinds(),
+                                        date_from=date_from, date_to=date_to, kinds=_kinds(), whole=True,
                                         remote_addr=request.remote_addr, action="report.compliance.export")
     return _download(page, "kiem-tra-tuan-thu", "Kiểm tra việc thực hiện quy trình")
 

@@ -217,3 +217,20 @@ def test_late_steps_the_procedure_allows_are_not_findings(runtime, world):
     result = audit(runtime, world)
     assert result.findings == []
     assert result.cases_checked >= 2
+
+
+def test_audit_goes_on_from_where_a_page_stopped(runtime, world):
+    """An audit of one case at a time says where to go on; the pages together find every irregular case once."""
+    first = import_admission(runtime, world, cell_vote=(5, 3))
+    second = import_admission(runtime, world, cell="cell3", actor={"decide_admission": "standing_ward"})
+    found, after, pages = [], 0, 0
+    while True:
+        with runtime.session_factory() as s:
+            page = audit_subtree(s, runtime.calendar(), organisation_id=world.orgs["province"], **YEAR,
+                                 after_case_id=after, max_cases=1)
+        pages += 1
+        found += [f.case_id for f in page.findings]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert sorted(found) == sorted([first, second]) and pages >= 2

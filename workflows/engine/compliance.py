@@ -52,6 +52,7 @@ KIND_LABELS_VI = {
 }
 COMPETENCE_SOURCE = "Điều lệ Đảng art. 4.3; QĐ 24-QĐ/TW §4.3.2; HD 01-HD/TW §11.1 (thẩm quyền)"
 BATCH = 500
+MAX_CASES = 1000  # cases audited per call; the page goes on from the last one (`after_case_id`)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class _CaseAudit:
     case: Case
     person: Person
     org_by_id: dict[int, Organisation]
+    chains: dict[str, list]  # organisation path -> chain, shared by the cases of one audit
     grants: _Grants
     votes: dict[int, list[Vote]]
 
@@ -166,7 +168,9 @@ class _CaseAudit:
             effects = stored.get("effects") or {}
             if step is not None:
                 org = self.org_by_id.get(org_id) or self.session.get(Organisation, org_id)
-                chain = load_chain(self.session, org.path)
+                chain = self.chains.get(org.path)
+                if chain is None:
+                    chain = self.chains[org.path] = load_chain(self.session, org.path)
                 facts = CaseFacts(
                     id=self.case.id, procedure=self.case.procedure, rule_set=self.case.rule_set,
                     state=event.from_state, revision=event.seq - 1, organisation_id=org_id,
@@ -354,6 +358,7 @@ class Audit:
     period: Period
     cases_checked: int
     findings: list[Finding]
+    next_after: int | None = None  # more cases remain after this case id (audit them with after_case_id)
 
     def by_kind(self) -> dict[str, int]:
         counts = {kind: 0 for kind in KINDS}
@@ -363,10 +368,12 @@ class Audit:
 
 
 def audit_subtree(session: Session, calendar, *, organisation_id: int, date_from: date, date_to: date,
-                  kinds: Iterable[str] = KINDS, case_id: int | None = None) -> Audit:
+                  kinds: Iterable[str] = KINDS, case_id: int | None = None, after_case_id: int = 0,
+                  max_cases: int = MAX_CASES) -> Audit:
     """Findings for the cases of a subtree decided in the period, or still open and opened by its end.
 
-    `case_id` narrows the audit to one case (used before revoking from a finding).
+    At most `max_cases` cases, in id order after `after_case_id`; `next_after` says where to go on.
+    `case_id` narrows the audit to one case.
     """
     org = organisation_or_404(session, organisation_id)
     period = Period(date_from, date_to)
@@ -380,15 +387,21 @@ def audit_subtree(session: Session, calendar, *, organisation_id: int, date_from
     )
     if case_id is not None:
         query = query.where(Case.id == case_id)
-    cases = list(session.scalars(query))
+    cases = list(session.scalars(query.where(Case.id > after_case_id).limit(max_cases + 1)))
+    next_after = None
+    if len(cases) > max_cases:
+        cases = cases[:max_cases]
+        next_after = cases[-1].id
     findings: list[Finding] = []
+    chains: dict[str, list] = {}
     for start in range(0, len(cases), BATCH):
-        findings.extend(f for f in _audit_batch(session, calendar, cases[start:start + BATCH]) if f.kind in wanted)
+        findings.extend(f for f in _audit_batch(session, calendar, cases[start:start + BATCH], chains)
+                        if f.kind in wanted)
     findings.sort(key=lambda f: (f.organisation.path, f.case_id, f.seq))
-    return Audit(OrgRef(org.id, org.name, org.path), period, len(cases), findings)
+    return Audit(OrgRef(org.id, org.name, org.path), period, len(cases), findings, next_after)
 
 
-def _audit_batch(session: Session, calendar, cases: list[Case]) -> Iterator[Finding]:
+def _audit_batch(session: Session, calendar, cases: list[Case], chains: dict[str, list]) -> Iterator[Finding]:
     ids = [c.id for c in cases]
     events: dict[int, list[Event]] = defaultdict(list)
     for event in session.scalars(select(Event).where(Event.case_id.in_(ids)).order_by(Event.case_id, Event.seq)):
@@ -401,7 +414,7 @@ def _audit_batch(session: Session, calendar, cases: list[Case]) -> Iterator[Find
     org_ids = {c.organisation_id for c in cases}
     orgs = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))}
     for case in cases:
-        audit = _CaseAudit(session, calendar, case, people[case.person_id], orgs, grants, votes[case.id])
+        audit = _CaseAudit(session, calendar, case, people[case.person_id], orgs, chains, grants, votes[case.id])
         yield from audit.run(events[case.id])
 
 

@@ -113,9 +113,12 @@ def pipeline_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_from
 
 
 def compliance_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_from: date, date_to: date,
-                    kinds: tuple[str, ...] = compliance.KINDS, remote_addr: str | None = None,
-                    action: str = "report.compliance.view") -> ReportPage:
-    """The compliance findings of a subtree, and which of their cases the actor may revoke now."""
+                    kinds: tuple[str, ...] = compliance.KINDS, after_case_id: int = 0, whole: bool = False,
+                    remote_addr: str | None = None, action: str = "report.compliance.view") -> ReportPage:
+    """The compliance findings of a subtree, and which of their cases the actor may revoke now.
+
+    A page audits compliance.MAX_CASES cases after `after_case_id`; `whole` audits them all (exports).
+    """
     with rt.session_factory() as session:
         actor, org = _open(session, actor_id, organisation_id)
         if not (actor.superuser_over(org.path) or actor.roles_over(org.path) & set(AUDITORS)):
@@ -125,9 +128,14 @@ def compliance_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_fr
                 {"roles": list(AUDITORS)},
             )
         result = compliance.audit_subtree(session, rt.calendar(), organisation_id=org.id, date_from=date_from,
-                                          date_to=date_to, kinds=kinds)
+                                          date_to=date_to, kinds=kinds, after_case_id=after_case_id)
+        while whole and result.next_after is not None:
+            more = compliance.audit_subtree(session, rt.calendar(), organisation_id=org.id, date_from=date_from,
+                                            date_to=date_to, kinds=kinds, after_case_id=result.next_after)
+            result = compliance.Audit(result.organisation, result.period, result.cases_checked + more.cases_checked,
+                                      result.findings + more.findings, more.next_after)
         revocable = set()
-        for case_id in list(dict.fromkeys(f.case_id for f in result.findings))[:REVOKE_CHECK_LIMIT]:
+        for case_id in [] if whole else list(dict.fromkeys(f.case_id for f in result.findings))[:REVOKE_CHECK_LIMIT]:
             case = session.get(Case, case_id)
             if "revoke" in allowed_actions(session, rt, actor, case):
                 revocable.add(case_id)
