@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event as sa_event, func, select, text
 
-from models import AuditRecord, Case, Deadline, Event, Person, Vote, write_transaction
+from models import AuditRecord, Case, Deadline, Event, Person, write_transaction
 from models.base import Base
 from workflows.definition import UpdatePerson
 from workflows.demo.walk import admission_plan, at_day, walk
@@ -29,7 +29,7 @@ from workflows.engine import CalendarSource, check_cases, fire, open_case
 from workflows.engine import effects
 from workflows.engine.directory import create_person
 from workflows.engine.effects import register_effect
-from workflows.errors import ConflictingUpdate, RuleViolation
+from workflows.errors import ConflictingUpdate, RuleViolation, TransitionNotAllowed
 
 THREADS = 20
 ROUNDS = 10
@@ -148,7 +148,6 @@ def test_twenty_threads_without_a_revision_apply_the_step_once(runtime, world):
     winners = [r for r in results if isinstance(r, Case)]
     assert len(winners) == 1, describe(results)
     # A loser either lost the row race (conflict) or loaded the moved case (step no longer applies).
-    from workflows.errors import TransitionNotAllowed
     assert all(isinstance(r, (Case, ConflictingUpdate, TransitionNotAllowed)) for r in results), describe(results)
     assert counts(runtime, case.id)[:2] == (case.revision + 1, case.revision + 1)
 
