@@ -5,12 +5,14 @@ so that a digest can be written later from the rows alone.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import Any
 
+from .labels import LabelBook
 from .stages import is_overdue_stage
 
 SIGNATURE = {
@@ -26,7 +28,7 @@ class MailSettings:
     base_url: str = "http://127.0.0.1:5000"
     mail_from: str = "quytrinh@localhost"
 
-    @property
+    @functools.cached_property
     def domain(self) -> str:
         """The right-hand side of our Message-IDs: the sender's domain."""
         return self.mail_from.rpartition("@")[2].strip(">").strip() or "localhost"
@@ -87,8 +89,14 @@ def _when(item: dict[str, Any], locale: str) -> str:
     return f"còn {n} ngày làm việc" if locale == "vi" else f"{n} working day{'s' if n != 1 else ''} left"
 
 
+# Names of procedures, deadlines and steps come from the definitions, by the payload's
+# (procedure, rule set, deadline kind): the outbox rows stay small.
+_LABELS = LabelBook()
+
+
 def _label(item: dict[str, Any], name: str, locale: str) -> str:
-    return item[f"{name}_{locale}"]
+    """The item's procedure, deadline or step name in that language."""
+    return getattr(_LABELS.get(item["procedure"], item["rule_set"], item["kind"]), f"{name}_{locale}")
 
 
 def reminder_subject(item: dict[str, Any], locale: str, copy: bool) -> str:

@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from models import Case, Deadline, Organisation, Person, write_transaction
 from workflows.engine import LOCAL_ZONE, Runtime
 from .digest import compose_digests
-from .labels import LabelBook
 from .mail import MailSettings, reminder_key, reminder_message_id, reminder_subject
 from .recipients import RecipientDirectory
 from .rows import DIGEST_WAIT, bulk_insert_outbox, bulk_plan_deadlines, driver_timestamp
@@ -101,14 +100,14 @@ def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: M
     today = now.astimezone(LOCAL_ZONE).date()
     planner = StagePlanner(policy, rt.calendar())
     horizon = planner.horizon(today)
-    directory, labels = RecipientDirectory(), LabelBook()
+    directory = RecipientDirectory()
     result = ScanResult()
     while True:
         with write_transaction(rt.session_factory) as session:
             dialect = session.get_bind().dialect.name
             rows = session.execute(candidates(today, horizon, batch_size, dialect)).all()
             if rows:
-                _write_batch(session, rows, now, today, planner, directory, labels, mail, result)
+                _write_batch(session, rows, now, today, planner, directory, mail, result)
         if len(rows) < batch_size:
             break
     result.digests = compose_digests(rt, mail=mail)
@@ -116,7 +115,7 @@ def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: M
 
 
 def _write_batch(session: Session, rows, now: datetime, today: date, planner: StagePlanner,
-                 directory: RecipientDirectory, labels: LabelBook, mail: MailSettings, result: ScanResult) -> None:
+                 directory: RecipientDirectory, mail: MailSettings, result: ScanResult) -> None:
     """Reminder rows for one batch of deadlines, and each deadline's next reminder day."""
     directory.load_paths(session, (row.path for row in rows))
     copy_role = planner.policy.overdue_copy_role
@@ -133,7 +132,7 @@ def _write_batch(session: Session, rows, now: datetime, today: date, planner: St
         if not audience:
             result.unaddressed += 1
             continue
-        item = _item(row, reached.stage, today, planner, labels, mail)
+        item = _item(row, reached.stage, today, planner, mail)
         # The payload is the item plus who it is for (JSON spliced: one encoding per deadline, not per mail);
         # the body is written from it at delivery (mail.render_row).
         item_json = json.dumps(item, ensure_ascii=False)[:-1]
@@ -153,10 +152,8 @@ def _write_batch(session: Session, rows, now: datetime, today: date, planner: St
     bulk_plan_deadlines(session, plans)
 
 
-def _item(row, stage: str, today: date, planner: StagePlanner, labels: LabelBook,
-          mail: MailSettings) -> dict[str, Any]:
+def _item(row, stage: str, today: date, planner: StagePlanner, mail: MailSettings) -> dict[str, Any]:
     """What a mail about this deadline says, as plain values (the outbox payload)."""
-    names = labels.get(row.procedure, row.rule_set, row.kind)
     due: date = row.due_date
     return {
         "case_id": row.case_id, "deadline_id": row.id, "kind": row.kind, "role": row.role, "due_date": due.isoformat(),
@@ -164,7 +161,5 @@ def _item(row, stage: str, today: date, planner: StagePlanner, labels: LabelBook
         "days_left": planner.days_left(due, today),
         "days_overdue": max((today - due).days, 0),
         "person": row.full_name, "organisation": row.name, "link": mail.case_link(row.case_id),
-        "procedure_vi": names.procedure_vi, "procedure_en": names.procedure_en,
-        "deadline_vi": names.deadline_vi, "deadline_en": names.deadline_en,
-        "step_vi": names.step_vi, "step_en": names.step_en,
+        "procedure": row.procedure, "rule_set": row.rule_set,  # names are looked up from these (mail._label)
     }
