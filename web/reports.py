@@ -28,7 +28,10 @@ FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 
 def init_nav(app) -> None:
-    add_nav_item(app, "reports.index", _l("Reports"), order=40)
+    # Anyone holding a role somewhere reports on their subtree; an account without roles has nothing to see.
+    add_nav_item(app, "reports.index", _l("Reports"), order=40,
+                 roles=("cell_secretary", "organisation_officer", "committee_member", "standing_committee",
+                        "inspection_committee", "inspector"))
 
 
 def _date_arg(name: str, default: date) -> date:
