@@ -30,7 +30,7 @@ class Case(Base):
         Index("ix_cases_org_procedure_state", "organisation_id", "procedure", "state"),
         # Reports (migration 0006_reports): covering indexes for decision counts by date or by subtree,
         # and for the open cases of a subtree.
-        Index("ix_cases_report_decided", "procedure", "state", "decided_on", "organisation_path"),
+        Index("ix_cases_report_decided", "procedure", "state", "decided_on", "organisation_path", "id"),
         Index("ix_cases_report_path", "procedure", "state", "organisation_path", "decided_on"),
         Index(
             "ix_cases_open_path", "organisation_path", "organisation_id", "procedure", "state",
@@ -115,6 +115,8 @@ class Deadline(Base):
             "due_date", "status",
             sqlite_where=text("status = 'met'"), postgresql_where=text("status = 'met'"),
         ),
+        Index("ix_deadlines_untimed", "organisation_id", sqlite_where=text("status = 'met' AND met_on IS NULL"),
+              postgresql_where=text("status = 'met' AND met_on IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
