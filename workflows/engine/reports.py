@@ -15,10 +15,11 @@ organisation and the monthly trend come from the same queries, so they agree.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from models import Case, Event, Organisation
@@ -94,8 +95,9 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
                     special: bool = True) -> Iterator[tuple[date | None, str | None, str, int]]:
     """(decided_on, organisation_path, category, count) for the decisions of a subtree and period.
 
-    `by` names what to break down by: () for totals only, ("day",), ("path",). The plain
-    outcomes are grouped in the order of a covering index (no sort); discipline and
+    `by` names what to break down by: () for totals only, ("day",), ("path",), or ("day", "path")
+    as two grouping sets (PostgreSQL: one scan; each plain row then carries one of the two keys).
+    The plain outcomes are grouped in the order of a covering index (no sort); discipline and
     probationary strike-offs, few and needing JSON, are always grouped by both (`special=False`
     leaves them out, for a second breakdown of the same period).
     """
@@ -107,11 +109,14 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
     conn = session.connection()
     # IN on both columns keeps the index order (an OR of pairs would not); the cross product
     # of these procedures and states holds no other pair that exists.
+    grouping = [Case.procedure, Case.state, *keys]
+    if len(keys) == 2:
+        grouping = [func.grouping_sets(*(tuple_(Case.procedure, Case.state, key) for key in keys))]
     plain = conn.execute(
         select(Case.procedure, Case.state, *keys, func.count())
         .where(Case.procedure.in_({p for p, _ in OUTCOMES}), Case.state.in_({s for _, s in OUTCOMES}),
                *_in_scope(path, period))
-        .group_by(Case.procedure, Case.state, *keys))
+        .group_by(*grouping))
     for row in plain:
         category = OUTCOMES.get((row[0], row[1]))
         if category is None:
@@ -134,15 +139,18 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
         category = DISCIPLINE_FORMS.get(row[0] or "")
         if category:
             yield (row[1], row[2], category, int(row[-1])) if by else (None, None, category, int(row[-1]))
+    # The member's status before the (latest) strike-off decision, as its event recorded it. A
+    # correlated scalar subquery with LIMIT is evaluated per strike-off of the period, one index
+    # lookup each: PostgreSQL cannot turn it into a semi-join or a hashed subplan over every
+    # strike-off event ever recorded, as it would an EXISTS.
     decision = aliased(Event)
-    was_probationary = exists().where(
-        decision.case_id == Case.id, decision.to_state == "struck_off",
-        decision.data[("effects", "person", "membership_status", 0)].as_string() == "probationary",
+    status_before = (
+        select(decision.data[("effects", "person", "membership_status", 0)].as_string())
+        .where(decision.case_id == Case.id, decision.to_state == "struck_off")
+        .order_by(decision.seq.desc()).limit(1).correlate(Case).scalar_subquery()
     )
-    # The test sits in the select list, not the WHERE: evaluated once per strike-off of the period
-    # (one index lookup each), where a semi-join could read every strike-off event ever recorded.
     probationary = conn.execute(
-        select(*detail, func.sum(case((was_probationary, 1), else_=0)))
+        select(*detail, func.sum(case((status_before == "probationary", 1), else_=0)))
         .where(Case.procedure == "strike_off", Case.state == "struck_off", *_in_scope(path, period))
         .group_by(*detail))
     for row in probationary:
@@ -226,18 +234,23 @@ def statistics(session: Session, *, organisation_id: int, date_from: date, date_
             counts = child_of[case_path] = by_child.get(ids[depth], own) if len(ids) > depth else own
         return counts
 
-    # The plain outcomes by day, then by path (two streaming queries); the few discipline and
-    # probationary strike-off rows come with both, in the first.
-    for day, case_path, category, n in decision_counts(session, org.path, period, by=("day",)):
+    # The plain outcomes by day and by path: two grouping sets of one scan on PostgreSQL, two streaming
+    # index scans on SQLite (which has no grouping sets). The few discipline and probationary
+    # strike-off rows come with both keys, once.
+    if session.get_bind().dialect.name == "postgresql":
+        rows = decision_counts(session, org.path, period, by=("day", "path"))
+    else:
+        rows = chain(decision_counts(session, org.path, period, by=("day",)),
+                     decision_counts(session, org.path, period, by=("path",), special=False))
+    for day, case_path, category, n in rows:
         if case_path is not None:
             child_counts(case_path)[category] += n
-        month = months.get((day.year, day.month))
-        if month is None:
-            month = months[(day.year, day.month)] = empty_counts()
-        month[category] += n
-        totals[category] += n
-    for _day, case_path, category, n in decision_counts(session, org.path, period, by=("path",), special=False):
-        child_counts(case_path)[category] += n
+        if day is not None:
+            month = months.get((day.year, day.month))
+            if month is None:
+                month = months[(day.year, day.month)] = empty_counts()
+            month[category] += n
+            totals[category] += n
     rows = [(c, by_child[c.id]) for c in children]
     if any(own.values()):
         rows.insert(0, (root, own))
