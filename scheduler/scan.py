@@ -2,9 +2,10 @@
 
 Each deadline carries `next_reminder_on`, the day its next stage is reached
 (NULL: never planned). The scan's query asks for open deadlines whose day has
-come, or unplanned ones whose due date is within the policy's horizon; both
-are ranges of one partial index (`ix_deadlines_open_reminder`), so the cost
-follows the deadlines due now, not the deadlines open. For each one the scan
+come, or unplanned ones whose due date is within the policy's horizon; each is
+a range of a partial index (`ix_deadlines_open_reminder`,
+`ix_deadlines_open_unplanned`), so the cost follows the deadlines due now, not
+the deadlines open. For each one the scan
 works out the latest stage reached *as of now* (scheduler/stages.py), writes
 one outbox row per recipient, and moves `next_reminder_on` past today — all in
 one transaction per batch. Downtime therefore needs no catching up of its own:
@@ -32,7 +33,6 @@ from .mail import MailSettings, reminder_key, reminder_message_id, reminder_subj
 from .recipients import RecipientDirectory
 from .rows import DIGEST_WAIT, bulk_insert_outbox, bulk_plan_deadlines, driver_timestamp
 from .stages import ReminderPolicy, StagePlanner, is_overdue_stage
-
 
 
 @dataclass
