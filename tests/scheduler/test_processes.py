@@ -78,8 +78,9 @@ def test_two_long_running_schedulers_catch_up_at_start_and_send_once(runtime, wo
     case = open_case(runtime, world)
     expected = 0
     for i in range(8):
-        # Due today (stage "due") or overdue for a week or more (secretary + officer's copy).
-        due = today if i % 2 else today - timedelta(days=7 + i)
+        # Due today (stage "due") or three weeks overdue or more (secretary + officer's copy), whatever
+        # weekday or holiday today is.
+        due = today if i % 2 else today - timedelta(days=21 + i)
         add_deadline(runtime, case.id, due=due, role="cell_secretary", organisation_id=world.orgs["cell1"])
         expected += 1 if i % 2 else 2
     env = cli_env(db_url, tmp_path / "instance", smtp, QUYTRINH_SCHEDULER_DELIVER_SECONDS="2")
