@@ -16,6 +16,7 @@ from ..fields import to_json
 from ..organisations import decision_threshold, scope_organisation
 from ..registry import get_procedure
 from ..votes import passes
+from .workdays import working_days_between  # constant time: a probation deadline spans a year
 
 
 def apply_effects(session: Session, rt, actor, definition: Procedure, case: Case, step: Step,
@@ -141,8 +142,8 @@ def _record_timing(deadline: Deadline, step: Step, ctx: StepContext) -> None:
     """For the reports' step timings: the date the meeting step recorded, working days taken and allowed."""
     deadline.met_on = step.recorded_date(ctx.data) or ctx.today
     if deadline.started_on is not None:
-        deadline.working_days_taken = ctx.calendar.working_days_between(deadline.started_on, deadline.met_on)
-        deadline.working_days_allowed = ctx.calendar.working_days_between(deadline.started_on, deadline.due_date)
+        deadline.working_days_taken = working_days_between(ctx.calendar, deadline.started_on, deadline.met_on)
+        deadline.working_days_allowed = working_days_between(ctx.calendar, deadline.started_on, deadline.due_date)
 
 
 def record_vote(session: Session, case: Case, step: Step, ctx: StepContext, seq: int, outcome: str | None) -> None:
