@@ -393,8 +393,7 @@ def build(rule_set: RuleSet) -> Procedure:
             trigger="refuse_admission", sources=decide_sources + ("cell_approved",), dest="rejected", who=COMPETENT,
             label_vi="Quyết định không kết nạp", label_en="Refuse admission",
             legal_basis="QĐ 24-QĐ/TW §4.3",
-            fields=(Field("decision_date", "date", label_vi="Ngày quyết định", label_en="Decision date"),
-                    common.REASON),
+            fields=(common.REFUSAL_DATE, common.REASON),
             closes=("admission_decision",), effects=_refused, date_field="decision_date",
         ),
         Step(

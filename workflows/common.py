@@ -15,6 +15,10 @@ from .votes import Vote, passes
 REASON = Field("reason", "text", label_vi="Lý do", label_en="Reason")
 DECISION_NUMBER = Field("decision_number", "str", label_vi="Số quyết định", label_en="Decision number", max_length=100)
 DECISION_DATE = Field("decision_date", "date", label_vi="Ngày quyết định", label_en="Decision date")
+# A refusal's date may be left out (api.md lists no data for refuse_admission/reject_*): the engine
+# then dates it the day it is recorded (transitions._run_step: an optional date_field defaults to today).
+REFUSAL_DATE = Field("decision_date", "date", required=False, label_vi="Ngày quyết định (mặc định: hôm nay)",
+                     label_en="Decision date (default: the day it is recorded)")
 RECEIVED_DATE = Field(
     "received_date", "date", required=False,
     label_vi="Ngày nhận quyết định", label_en="Date the decision was received",

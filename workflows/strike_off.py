@@ -66,7 +66,7 @@ def _rejected(ctx: StepContext):
 
 
 DECISION_FIELDS = (common.DECISION_NUMBER, common.DECISION_DATE, common.RECEIVED_DATE, common.DECISION_VOTE)
-REJECT_FIELDS = (common.DECISION_DATE, common.REASON)
+REJECT_FIELDS = (common.REFUSAL_DATE, common.REASON)
 
 
 def _decisions(sources: tuple[str, ...], *, grassroots_cell: bool) -> list[Step]:

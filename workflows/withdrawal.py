@@ -79,7 +79,7 @@ def _decisions(sources: tuple[str, ...], *, grassroots_cell: bool) -> list[Step]
         Step(
             trigger="reject_withdrawal", sources=sources, dest="rejected", who=COMPETENT,
             label_vi="Quyết định không chấp thuận", label_en="Reject the withdrawal", legal_basis=SOURCE,
-            fields=(common.DECISION_DATE, common.REASON), effects=_rejected, applies=applies,
+            fields=(common.REFUSAL_DATE, common.REASON), effects=_rejected, applies=applies,
             date_field="decision_date",
         ),
     ]
