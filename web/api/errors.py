@@ -8,6 +8,7 @@ prefers English (Accept-Language: en).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
@@ -67,7 +68,30 @@ _FIELD_MESSAGES_VI = {
     "Field may not be null.": "không được để trống (null)",
     "Invalid JSON body.": "JSON không hợp lệ",
     "Invalid input type.": "sai kiểu dữ liệu",
+    "Must not contain NUL characters.": "không được chứa ký tự NUL",
 }
+# marshmallow's parameterised messages (OneOf, Range, Length, the year bound), by pattern.
+_PATTERNS_VI = [
+    (re.compile(r"^Must be one of: (.*)\.$"), "phải là một trong: {0}"),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"), "phải từ {0} đến {1}"),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "phải lớn hơn hoặc bằng {0}"),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), "phải nhỏ hơn hoặc bằng {0}"),
+    (re.compile(r"^Must be between (\S+) and (\S+)\.$"), "phải trong khoảng {0} – {1}"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "phải dài từ {0} đến {1} ký tự"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), "phải dài ít nhất {0} ký tự"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), "dài quá {0} ký tự"),
+]
+
+
+def _message_vi(message: str) -> str:
+    """The Vietnamese for one of marshmallow's messages (several may be joined by spaces); else as is."""
+    if message in _FIELD_MESSAGES_VI:
+        return _FIELD_MESSAGES_VI[message]
+    for pattern, template in _PATTERNS_VI:
+        found = pattern.match(message)
+        if found:
+            return template.format(*found.groups())
+    return message
 
 
 def language() -> str:
@@ -126,7 +150,7 @@ def validation_error(messages: Any):
         text = "Invalid input — " + "; ".join(f"{k}: {v}" for k, v in fields.items())
     else:
         text = "Dữ liệu chưa hợp lệ — " + "; ".join(
-            f"{k}: {_FIELD_MESSAGES_VI.get(v, v)}" for k, v in fields.items())
+            f"{k}: {_message_vi(v)}" for k, v in fields.items())
     return error_response(400, "invalid_input", text, {"fields": fields})
 
 
