@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, true, union_all
+from sqlalchemy import Select, exists, select, true, union_all
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person, write_transaction
+from models.db import read_session
 from workflows.engine import LOCAL_ZONE, Runtime
 from .digest import compose_digests
 from .mail import MailSettings, reminder_key, reminder_message_id, reminder_subject
@@ -102,7 +103,7 @@ def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: M
     horizon = planner.horizon(today)
     directory = RecipientDirectory()
     result = ScanResult()
-    while True:
+    while _anything_due(rt, today, horizon):
         with write_transaction(rt.session_factory) as session:
             dialect = session.get_bind().dialect.name
             rows = session.execute(candidates(today, horizon, batch_size, dialect)).all()
@@ -112,6 +113,15 @@ def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: M
             break
     result.digests = compose_digests(rt, mail=mail)
     return result
+
+
+def _anything_due(rt: Runtime, today: date, horizon: date) -> bool:
+    """A lock-free look first: most scans find nothing, and need not take SQLite's write lock to learn it."""
+    d = Deadline
+    with read_session(rt.session_factory) as session:
+        return bool(session.scalar(select(
+            exists().where(d.status == "open", d.next_reminder_on <= today)
+            | exists().where(d.status == "open", d.next_reminder_on.is_(None), d.due_date <= horizon))))
 
 
 def _write_batch(session: Session, rows, now: datetime, today: date, planner: StagePlanner,
