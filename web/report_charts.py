@@ -83,7 +83,7 @@ def _nice_max(value: int) -> int:
 def line_chart(months: list[tuple[tuple[int, int], dict[str, int]]], categories: tuple[str, ...],
                labels: dict[str, str], *, width: int = 760, height: int = 260) -> LineChart:
     """One line per figure across the months of the period."""
-    left, right, top, bottom = 44, 12, 12, height - 28
+    left, right, top, bottom = 44, 28, 12, height - 28
     top_value = _nice_max(max([counts[c] for _ym, counts in months for c in categories] or [0]))
     n = max(1, len(months) - 1)
     x = lambda i: left + (width - left - right) * (i / n if len(months) > 1 else 0.5)  # noqa: E731

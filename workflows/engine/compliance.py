@@ -46,9 +46,14 @@ from .runtime import LOCAL_ZONE
 KINDS = ("late", "out_of_order", "no_competence", "vote_below_threshold")
 KIND_LABELS_VI = {
     "late": "Thực hiện quá thời hạn",
-    "out_of_order": "Sai trình tự (ngày trước bước trước)",
+    "out_of_order": "Sai trình tự các bước",
     "no_competence": "Không đúng thẩm quyền",
     "vote_below_threshold": "Biểu quyết không đạt tỷ lệ",
+}
+ROLE_LABELS_VI = {
+    "cell_secretary": "bí thư chi bộ", "organisation_officer": "cán bộ tổ chức", "committee_member": "cấp ủy viên",
+    "standing_committee": "ban thường vụ", "inspection_committee": "ủy ban kiểm tra", "inspector": "kiểm tra viên",
+    "admin": "quản trị hệ thống",
 }
 COMPETENCE_SOURCE = "Điều lệ Đảng art. 4.3; QĐ 24-QĐ/TW §4.3.2; HD 01-HD/TW §11.1 (thẩm quyền)"
 BATCH = 500
@@ -137,6 +142,8 @@ def _vote_rule(step: Step) -> tuple[str, str]:
     for rule in step.rules:
         if rule.field == "vote" and rule.id.endswith("_vote"):
             return rule.id, rule.source
+    if SOURCE_CHARTER_VOTES in step.legal_basis:
+        return "vote_threshold", step.legal_basis
     return "vote_threshold", f"{SOURCE_CHARTER_VOTES}; {step.legal_basis}"
 
 
@@ -243,7 +250,7 @@ class _CaseAudit:
             actor = self.grants.actor_at(event.actor_id, event.at)
             authorities = step.authorities(ctx)
             if authorities and not actor.may(authorities, ctx.chain, ctx.rule_set):
-                roles = ", ".join(sorted({a.role for a in authorities}))
+                roles = ", ".join(sorted({ROLE_LABELS_VI.get(a.role, a.role) for a in authorities}))
                 yield self._finding(
                     step, event, step_date, "no_competence", "competence", f"{COMPETENCE_SOURCE}; {step.legal_basis}",
                     f"Người ghi nhận «{step.label_vi}» không có thẩm quyền tại thời điểm đó (cần: {roles}).",
