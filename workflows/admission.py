@@ -188,8 +188,9 @@ def _ceremony_in_time(ctx: StepContext) -> bool:
     return ctx.data["ceremony_date"] <= ctx.calendar.add_working_days(received, ctx.settings["ceremony_working_days"])
 
 
+# Its id is the one every passed deadline has (api.md's `deadline_passed`); the message says which.
 CEREMONY_DEADLINE = Rule(
-    "ceremony_deadline", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.1",
+    "deadline_passed", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.1",
     "Lễ kết nạp phải tổ chức trong 30 ngày làm việc kể từ ngày nhận quyết định, trừ khi cấp ủy cấp trên đồng ý lùi thời gian.",
     "The ceremony must be held within 30 working days of receiving the decision, unless the superior committee consented to a later date.",
     _ceremony_in_time, field="ceremony_date",

@@ -362,7 +362,7 @@ def test_ceremony_window_spanning_tet_2027(runtime, world):
         due = s.scalars(select(Deadline.due_date).where(Deadline.case_id == case.id, Deadline.kind == "ceremony")).one()
     assert due == date(2027, 3, 15)
     secretary = world.users["secretary1"]
-    refused(runtime, case, ["ceremony_deadline"], day=date(2027, 3, 16), trigger="hold_ceremony", actor=secretary,
+    refused(runtime, case, ["deadline_passed"], day=date(2027, 3, 16), trigger="hold_ceremony", actor=secretary,
             data={"ceremony_date": "2027-03-16"})
     refused(runtime, case, ["ceremony_after_decision"], day=date(2027, 1, 25), trigger="hold_ceremony",
             actor=secretary, data={"ceremony_date": "2027-01-24"})
@@ -380,7 +380,7 @@ def test_ceremony_window_spanning_tet_2026_and_a_later_date_with_consent(runtime
     case = accepted(runtime, case, day=date(2026, 2, 2), trigger="decide_admission",
                     actor=world.users["standing_commune"], data=decision(date(2026, 1, 30), date(2026, 2, 2)))
     secretary, late = world.users["secretary1"], date(2026, 3, 24)
-    refused(runtime, case, ["ceremony_deadline"], day=late, trigger="hold_ceremony", actor=secretary,
+    refused(runtime, case, ["deadline_passed"], day=late, trigger="hold_ceremony", actor=secretary,
             data={"ceremony_date": late.isoformat()})
     moved = accepted(runtime, case, day=late, trigger="hold_ceremony", actor=secretary,
                      data={"ceremony_date": late.isoformat(),

@@ -140,7 +140,7 @@ def test_late_ceremony_with_the_superior_committees_consent(runtime, world):
     late = date(2026, 7, 20)
     with pytest.raises(RuleViolation) as err:
         act(runtime, world, case, "hold_ceremony", "cell_secretary", late, {"ceremony_date": late.isoformat()})
-    assert err.value.rule_ids == ["ceremony_deadline"]
+    assert err.value.rule_ids == ["deadline_passed"]
     case = act(runtime, world, case, "hold_ceremony", "cell_secretary", late, {
         "ceremony_date": late.isoformat(), "superior_consent": {"number": "12-CV/ĐU", "date": "2026-06-30"}})
     assert case.state == "completed"

@@ -299,19 +299,19 @@ def test_extension_max_thirty_working_days_in_all(used, days, ok):
     ("2026-11-20", "2027-01-05", "2027-01-06"),  # 24/11 (from 2026) and 1/1/2027 off
 ])
 def test_ceremony_within_thirty_working_days_of_receipt(received, last_day, day_after):
-    """ceremony_deadline: the 30th working day after receipt is accepted, the day after refused."""
+    """deadline_passed at the ceremony: the 30th working day after receipt is accepted, the day after refused."""
     decided = {"decide_admission": {"decision_number": "1", "decision_date": received, "received_date": received}}
-    assert holds("hold_ceremony", "ceremony_deadline", {"ceremony_date": last_day}, recorded=decided)
-    assert not holds("hold_ceremony", "ceremony_deadline", {"ceremony_date": day_after}, recorded=decided)
+    assert holds("hold_ceremony", "deadline_passed", {"ceremony_date": last_day}, recorded=decided)
+    assert not holds("hold_ceremony", "deadline_passed", {"ceremony_date": day_after}, recorded=decided)
     late_with_consent = {"ceremony_date": day_after, "superior_consent": {"number": "9-CV", "date": received}}
-    assert holds("hold_ceremony", "ceremony_deadline", late_with_consent, recorded=decided)
+    assert holds("hold_ceremony", "deadline_passed", late_with_consent, recorded=decided)
 
 
 def test_ceremony_counts_from_the_decision_date_when_receipt_is_not_recorded():
     """Without a received date the window runs from the decision date."""
     decided = {"decide_admission": {"decision_number": "1", "decision_date": "2027-01-25"}}
-    assert holds("hold_ceremony", "ceremony_deadline", {"ceremony_date": "2027-03-15"}, recorded=decided)
-    assert not holds("hold_ceremony", "ceremony_deadline", {"ceremony_date": "2027-03-16"}, recorded=decided)
+    assert holds("hold_ceremony", "deadline_passed", {"ceremony_date": "2027-03-15"}, recorded=decided)
+    assert not holds("hold_ceremony", "deadline_passed", {"ceremony_date": "2027-03-16"}, recorded=decided)
 
 
 def test_ceremony_not_before_the_decision_was_received():
