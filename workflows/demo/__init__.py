@@ -28,9 +28,11 @@ def load_demo(rt: Runtime) -> str:
     tree = build_tree(rt)
     today = rt.clock.today()
     counts = seed_admissions(rt, tree, today)
-    from . import procedures
+    from . import irregular, procedures
 
     counts.update(procedures.seed(rt, tree, today))
+    # Paper records typed in after the fact, each with one irregularity for the compliance audit.
+    counts.update(irregular.seed(rt, tree, today))
     lines = [f"demo loaded: {len(tree.orgs)} organisations, {len(tree.users)} users "
              f"(password «{DEMO_PASSWORD}»), cases:"]
     lines += [f"  {name}: {n}" for name, n in sorted(counts.items())]
