@@ -38,7 +38,7 @@ CONSENT = Field(
 )
 
 SUPERIOR_CONSENT = Field(
-    "superior_consent", "object", required=False, items=CONSENT.items,
+    "superior_consent", "object", required=False, items=CONSENT.items, flag=True,
     label_vi="Văn bản đồng ý của cấp ủy cấp trên", label_en="Superior committee's written consent",
 )
 

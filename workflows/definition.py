@@ -136,6 +136,9 @@ class Field:
     label_en: str = ""
     items: tuple[Field, ...] = ()  # the fields of each item (list) or of the object
     max_length: int = 2000
+    # An object that may also be given as plain `true`: recorded, without its details (api.md's
+    # `superior_consent?` reads as a flag).
+    flag: bool = False
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,8 @@ def _parse_value(f: Field, value: Any, key: str, errors_vi, errors_en) -> Any:
             raise _FieldError(_vote_message_vi(str(exc)), str(exc)) from None
         return vote
     if kind == "object":
+        if value is True and f.flag:
+            return True
         if not isinstance(value, Mapping):
             raise _FieldError("phải là một đối tượng", "must be an object")
         inner: dict[str, Any] = {}

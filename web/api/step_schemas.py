@@ -57,6 +57,8 @@ def marshmallow_field(f: Field, owner: str) -> fields.Field:
         meta["description"] += " (its keys may also be given at the top level of data, as api.md writes a vote)"
         return fields.Nested(VoteSchema, **common)
     if kind == "object":
+        if f.flag:
+            meta["description"] += " (or `true`: recorded without its details)"
         return fields.Nested(schema_for_fields(f.items, owner + _camel(f.name)), **common)
     if kind == "list":
         item = schema_for_fields(f.items, owner + _camel(f.name) + "Item")
