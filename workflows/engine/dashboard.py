@@ -1,29 +1,39 @@
 """The "My work" dashboard: what the user may do now, what waits on others, what is due.
 
-A supervisor sees their whole subtree, a secretary their cell (the visibility of
-listing.visible). "May do now" is decided once per group of open cases sharing
-procedure, rule set, state and organisation (one GROUP BY), so a province of
-100,000 cases costs a few hundred evaluations, not 100,000.
+A supervisor sees their whole subtree, a secretary their cell (listing.visible).
+Built for a province of 100,000 open cases (quality.md Performance 4):
+
+- one GROUP BY over the open cases' covering index (organisation, procedure, state) gives
+  every count;
+- "may act now" is decided once per procedure state and *shape* of the organisation chain
+  (kinds, admission authority, the user's roles at each level) — a province has a few dozen
+  shapes, not 100,000 cases; only steps whose authority depends on the case's own data
+  (e.g. who decides a discipline depends on the proposed form) are judged case by case, from
+  the stored data alone;
+- the lists walk the open deadlines in due order (their index) and stop when full.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, not_, or_, select, tuple_
+from sqlalchemy import and_, case as sql_case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person
-from ..definition import CaseFacts, PersonFacts, StepContext
+from ..definition import CaseFacts, OrgFacts, PersonFacts, StepContext
 from ..organisations import scope_organisation
 from ..registry import get_procedure
 from ..rulesets import RULE_SETS
 from .access import Actor, load_actor
-from .facts import SessionLookups, case_facts, person_facts
-from .listing import _Chains, _Group, _dues, actionable_triggers, authorities_needed, visible
+from .facts import SessionLookups, org_facts
+from .listing import _forward_steps, actionable_triggers, authorities_needed, visible
 from .runtime import Runtime
 
 HORIZON_WORKING_DAYS = 7
+LIST_SCAN = 400  # rows read per list query before giving up on filling a list
+TARGETED_SCAN = 2000  # rows read when looking up the user's own (rare) cases by their procedure state
+SMALL_SUBTREE = 3000  # open cases up to which the lists read the subtree rather than the deadlines
 
 
 @dataclass(frozen=True)
@@ -78,54 +88,132 @@ class Dashboard:
     per_procedure: list[ProcedureCount] = field(default_factory=list)
 
 
-def _dummy_person(org_id: int) -> PersonFacts:
-    return PersonFacts(id=0, full_name="", birth_date=date(2000, 1, 1), organisation_id=org_id,
-                       membership_status="none")
+class _Judge:
+    """Decides which forward steps the actor may take, memoised by chain shape."""
 
+    def __init__(self, session: Session, rt: Runtime, actor: Actor, organisations: dict[int, OrgFacts]):
+        self.session, self.rt, self.actor, self.orgs = session, rt, actor, organisations
+        self.roles_at: dict[int, frozenset[str]] = {}
+        for grant in actor.grants:
+            self.roles_at[grant.organisation_id] = self.roles_at.get(grant.organisation_id, frozenset()) | {grant.role}
+        self.held = {g.role for g in actor.grants}
+        self.chains: dict[str, list[OrgFacts]] = {}
+        self.shape_ids: dict[str, int] = {}
+        self.shape_index: dict[tuple, int] = {}
+        self.memo: dict[tuple, dict[str, tuple[str, ...]]] = {}
+        self.per_case_memo: dict[tuple[str, str], bool] = {}
+        self.possible_memo: dict[tuple[str, str, str], bool] = {}
+        self.may_memo: dict[tuple, bool] = {}
+        self.applies_memo: dict[tuple, bool] = {}
+        self.contexts: dict[tuple, StepContext] = {}
+        self.forward: dict[tuple[str, str, str], list] = {}
 
-def _evaluate_groups(session: Session, rt: Runtime, actor: Actor, groups: list[_Group], chains: _Chains) -> None:
-    """Fill each group's `triggers` (structural `applies`, static authorities) or mark it per-case."""
-    held = {g.role for g in actor.grants}
-    for group in groups:
-        definition = get_procedure(group.procedure, group.rule_set)
-        steps = [s for s in definition.steps_from(group.state)]
-        if not actor.is_admin and not any(callable(s.who) for s in steps) \
-                and not held & {a.role for a in authorities_needed(definition, group.state)}:
-            continue
-        if any(callable(s.who) for s in steps):
-            group.per_case = True
-            continue
-        chain = chains(group.path)
-        ctx = StepContext(
-            rule_set=RULE_SETS[group.rule_set],
-            case=CaseFacts(None, group.procedure, group.rule_set, group.state, 0, chain[-1].id, 0, {}, {}),
-            person=_dummy_person(chain[-1].id), data={}, chain=chain, calendar=rt.calendar(),
-            lookups=SessionLookups(session), today=rt.clock.today(),
+    def chain(self, path: str) -> list[OrgFacts]:
+        found = self.chains.get(path)
+        if found is None:
+            ids = [int(p) for p in path.strip("/").split("/") if p]
+            found = self.chains[path] = [self.orgs[i] for i in ids if i in self.orgs]
+        return found
+
+    def shape(self, path: str) -> int:
+        """What decides the answer at an organisation — kinds, authority and the actor's roles along the
+        chain — as a small number: organisations of the same shape get the same answers."""
+        found = self.shape_ids.get(path)
+        if found is None:
+            key = (self.actor.superuser_over(path),) + tuple(
+                (o.kind, o.admission_authority, self.roles_at.get(o.id, frozenset())) for o in self.chain(path))
+            found = self.shape_ids[path] = self.shape_index.setdefault(key, len(self.shape_index))
+        return found
+
+    def _context(self, rule_set: str, procedure: str, state: str, path: str, data: dict | None = None,
+                 case_id: int | None = None) -> StepContext:
+        chain = self.chain(path)
+        return StepContext(
+            rule_set=RULE_SETS[rule_set],
+            case=CaseFacts(case_id, procedure, rule_set, state, 0, chain[-1].id, 0, data or {}, {}),
+            person=PersonFacts(0, "", date(2000, 1, 1), chain[-1].id, "none"), data={}, chain=chain,
+            calendar=self.rt.calendar(), lookups=SessionLookups(self.session), today=self.rt.clock.today(),
         )
-        group.triggers = actionable_triggers(actor, definition, ctx)
 
+    def per_case(self, procedure: str, state: str) -> bool:
+        """True when a forward step's authority depends on the case itself (a callable `who`)."""
+        key = (procedure, state)
+        if key not in self.per_case_memo:
+            self.per_case_memo[key] = any(callable(s.who) for rs in RULE_SETS
+                                          for s in _forward_steps(get_procedure(procedure, rs), state))
+        return self.per_case_memo[key]
 
-def _per_case(session: Session, rt: Runtime, actor: Actor, groups: list[_Group], chains: _Chains,
-              cap: int = 2000) -> dict[int, list[str]]:
-    """Cases of groups whose authority depends on the case itself: evaluated one by one (capped)."""
-    result: dict[int, list[str]] = {}
-    for group in groups:
-        if not group.per_case:
-            continue
-        cases = session.scalars(select(Case).where(
-            Case.procedure == group.procedure, Case.rule_set == group.rule_set, Case.state == group.state,
-            Case.organisation_path == group.path, Case.closed_at.is_(None)).limit(cap)).all()
-        definition = get_procedure(group.procedure, group.rule_set)
-        for case in cases:
-            ctx = StepContext(
-                rule_set=RULE_SETS[case.rule_set], case=case_facts(case),
-                person=person_facts(session.get(Person, case.person_id)), data={}, chain=chains(case.organisation_path),
-                calendar=rt.calendar(), lookups=SessionLookups(session), today=rt.clock.today(),
-            )
-            triggers = actionable_triggers(actor, definition, ctx)
-            if triggers:
-                result[case.id] = triggers
-    return result
+    def _possible(self, procedure: str, rule_set: str, state: str) -> bool:
+        """A cheap first test: the actor holds a role one of the forward steps needs."""
+        key = (procedure, rule_set, state)
+        if key not in self.possible_memo:
+            definition = get_procedure(procedure, rule_set)
+            self.possible_memo[key] = self.actor.is_admin or bool(
+                self.held & {a.role for a in authorities_needed(definition, state)})
+        return self.possible_memo[key]
+
+    def answers(self, procedure: str, state: str, path: str) -> dict[str, tuple[str, ...]]:
+        """Rule set -> what the actor may do in cases of this state at this organisation."""
+        key = (procedure, state, self.shape(path))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = {}
+            for rs in RULE_SETS:
+                if not self._possible(procedure, rs, state):
+                    found[rs] = ()
+                    continue
+                ctx = self._context(rs, procedure, state, path)
+                found[rs] = tuple(actionable_triggers(self.actor, get_procedure(procedure, rs), ctx))
+        return found
+
+    def case_triggers(self, case_id: int, procedure: str, rule_set: str, state: str, path: str,
+                      data: dict) -> tuple[str, ...]:
+        """One case whose step authority depends on its recorded data (only that data is looked at)."""
+        shape = self.shape(path)
+        ctx = None
+        triggers: list[str] = []
+        steps = self.forward.get((procedure, rule_set, state))
+        if steps is None:
+            steps = self.forward[(procedure, rule_set, state)] = _forward_steps(get_procedure(procedure, rule_set), state)
+        for step in steps:
+            if step.trigger in triggers:
+                continue
+            if step.applies is not None:
+                key = (id(step), shape)
+                if key not in self.applies_memo:
+                    self.applies_memo[key] = bool(step.applies(self._context(rule_set, procedure, state, path)))
+                if not self.applies_memo[key]:
+                    continue
+            if callable(step.who):
+                if ctx is None:
+                    # One context per procedure state and organisation; only the case's facts change.
+                    ctx = self.contexts.get((procedure, rule_set, state, path))
+                    if ctx is None:
+                        ctx = self.contexts[(procedure, rule_set, state, path)] = self._context(
+                            rule_set, procedure, state, path)
+                    ctx.case = CaseFacts(case_id, procedure, rule_set, state, 0, ctx.chain[-1].id, 0, data, {})
+                authorities = step.authorities(ctx)
+            else:
+                authorities = step.who
+            key = (authorities, shape, rule_set)
+            if key not in self.may_memo:
+                self.may_memo[key] = self.actor.may(authorities, self.chain(path), RULE_SETS[rule_set])
+            if self.may_memo[key]:
+                triggers.append(step.trigger)
+        return tuple(triggers)
+
+    def waiting_on(self, procedure: str, rule_set: str, state: str, path: str) -> tuple[tuple[str, str], ...]:
+        definition = get_procedure(procedure, rule_set)
+        chain = self.chain(path)
+        result: list[tuple[str, str]] = []
+        for authority in authorities_needed(definition, state):
+            try:
+                org = scope_organisation(authority.scope, chain, RULE_SETS[rule_set])
+            except Exception:  # a scope this page does not know must not break the dashboard
+                continue
+            if (authority.role, org.name) not in result:
+                result.append((authority.role, org.name))
+        return tuple(result)
 
 
 def my_work(rt: Runtime, *, actor_id: int, limit: int = 25) -> Dashboard:
@@ -134,109 +222,183 @@ def my_work(rt: Runtime, *, actor_id: int, limit: int = 25) -> Dashboard:
         return build_dashboard(session, rt, load_actor(session, actor_id), limit)
 
 
+class _DaysLeft:
+    """Working days from today to a date, each distinct date counted once."""
+
+    def __init__(self, calendar, today: date):
+        self.calendar, self.today, self.memo = calendar, today, {}
+
+    def __call__(self, day: date) -> int:
+        if day not in self.memo:
+            self.memo[day] = self.calendar.working_days_between(self.today, day)
+        return self.memo[day]
+
+
 def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25) -> Dashboard:
-    today = rt.clock.today()
-    calendar = rt.calendar()
-    chains = _Chains(session)
-    base = [Case.closed_at.is_(None)]
+    today, calendar = rt.clock.today(), rt.calendar()
+    days_left = _DaysLeft(calendar, today)
     seen = visible(actor, Case.organisation_path)
-    if seen is not None:
-        base.append(seen)
-    rows = session.execute(select(Case.procedure, Case.rule_set, Case.state, Case.organisation_path, func.count())
-                           .where(*base).group_by(Case.procedure, Case.rule_set, Case.state,
-                                                   Case.organisation_path)).all()
-    groups = [_Group(*row) for row in rows]
-    _evaluate_groups(session, rt, actor, groups, chains)
-    per_case = _per_case(session, rt, actor, groups, chains)
+    base = [Case.closed_at.is_(None)] + ([seen] if seen is not None else [])
+    # Queries driven by the deadlines' due-date index: on SQLite the path range is written so that
+    # its index is not chosen (the planner would read the whole subtree and sort it).
+    if session.get_bind().dialect.name == "sqlite" and not _small(session, base):
+        seen_plain = visible(actor, Case.organisation_path.concat(""))
+        by_due = [Case.closed_at.is_(None)] + ([seen_plain] if seen_plain is not None else [])
+    else:
+        by_due = base
+    org_seen = visible(actor, Organisation.path)
+    orgs = {o.id: org_facts(o) for o in session.scalars(
+        select(Organisation) if org_seen is None else select(Organisation).where(org_seen))}
+    # Ancestors of one's organisations are part of every chain (a competent committee above).
+    missing = {int(p) for g in actor.grants for p in g.path.strip("/").split("/") if p} - set(orgs)
+    if missing:
+        orgs.update({o.id: org_facts(o) for o in session.scalars(select(Organisation).where(Organisation.id.in_(missing)))})
+    judge = _Judge(session, rt, actor, orgs)
+    rule_sets = list(RULE_SETS)
 
+    # Every count from one pass over the open cases' covering index.
+    groups = session.execute(select(Case.organisation_path, Case.organisation_id, Case.procedure, Case.state,
+                                    func.count()).where(*base)
+                             .group_by(Case.organisation_path, Case.organisation_id, Case.procedure, Case.state)).all()
     counts: dict[str, ProcedureCount] = {}
-    for group in groups:
-        entry = counts.setdefault(group.procedure, ProcedureCount(group.procedure))
-        entry.open += group.count
-        if group.triggers:
-            entry.actionable += group.count
-    by_case_procedure = dict(session.execute(select(Case.id, Case.procedure).where(Case.id.in_(list(per_case)))).all()) \
-        if per_case else {}
-    for case_id in per_case:
-        counts[by_case_procedure[case_id]].actionable += 1
-    overdue_rows = session.execute(
-        select(Case.procedure, func.count(func.distinct(Case.id))).join(Deadline, Deadline.case_id == Case.id)
-        .where(*base, Deadline.status == "open", Deadline.due_date < today).group_by(Case.procedure)).all()
-    for procedure, n in overdue_rows:
-        counts.setdefault(procedure, ProcedureCount(procedure)).overdue = n
+    actionable_groups: set[tuple[str, str, str]] = set()  # (procedure, state, path) where the actor may act
+    per_case_keys: set[tuple[str, str]] = set()
+    split: list[tuple[str, str, str]] = []  # groups whose rule sets disagree: counted by rule set
+    actionable_total = 0
+    for path, _org_id, procedure, state, n in groups:
+        entry = counts.get(procedure) or counts.setdefault(procedure, ProcedureCount(procedure))
+        entry.open += n
+        if judge.per_case(procedure, state):
+            per_case_keys.add((procedure, state))
+            continue
+        answers = judge.answers(procedure, state, path)
+        first = answers[rule_sets[0]]
+        if all(a == first for a in answers.values()):
+            if first:
+                entry.actionable += n
+                actionable_total += n
+                actionable_groups.add((procedure, state, path))
+        else:
+            split.append((procedure, state, path))
+    for procedure, state, path in split:
+        for rs, n in session.execute(select(Case.rule_set, func.count()).where(
+                *base, Case.procedure == procedure, Case.state == state, Case.organisation_path == path)
+                .group_by(Case.rule_set)).all():
+            if judge.answers(procedure, state, path).get(rs):
+                counts[procedure].actionable += n
+                actionable_total += n
+                actionable_groups.add((procedure, state, path))
+    case_verdict: dict[int, tuple[str, ...]] = {}
+    for procedure, state in per_case_keys:
+        rows = session.execute(select(Case.id, Case.rule_set, Case.organisation_path, Case.data)
+                               .where(*base, Case.procedure == procedure, Case.state == state)).all()
+        for case_id, rs, path, data in rows:
+            triggers = judge.case_triggers(case_id, procedure, rs, state, path, data or {})
+            case_verdict[case_id] = triggers
+            if triggers:
+                counts[procedure].actionable += 1
+                actionable_total += 1
 
-    keys = [(g.procedure, g.rule_set, g.state, g.path) for g in groups if g.triggers]
-    group_of = {(g.procedure, g.rule_set, g.state, g.path): g for g in groups}
-    mine_parts = []
-    if keys:
-        mine_parts.append(tuple_(Case.procedure, Case.rule_set, Case.state, Case.organisation_path).in_(keys))
-    if per_case:
-        mine_parts.append(Case.id.in_(list(per_case)))
-    mine = or_(*mine_parts) if mine_parts else None
-    actionable_total = sum(g.count for g in groups if g.triggers) + len(per_case)
-    open_total = sum(g.count for g in groups)
+    def triggers_of(case_id: int, procedure: str, rule_set: str, state: str, path: str) -> tuple[str, ...]:
+        if case_id in case_verdict:
+            return case_verdict[case_id]
+        return judge.answers(procedure, state, path).get(rule_set, ())
 
-    def fetch(condition) -> list[WorkItem]:
-        due = (select(Deadline.case_id.label("case_id"), func.min(Deadline.due_date).label("due"))
-               .where(Deadline.status == "open").group_by(Deadline.case_id).subquery())
-        query = (select(Case, Person.full_name, Organisation.name)
-                 .join(Person, Person.id == Case.person_id).join(Organisation, Organisation.id == Case.organisation_id)
-                 .outerjoin(due, due.c.case_id == Case.id).where(*base)
-                 .order_by(due.c.due.is_(None), due.c.due, Case.id).limit(limit))
-        if condition is not None:
-            query = query.where(condition)
-        found = session.execute(query).all()
-        dues = _dues(session, [c.id for c, _n, _o in found])
-        items = []
-        for case, person_name, org_name in found:
-            key = (case.procedure, case.rule_set, case.state, case.organisation_path)
-            triggers = tuple(per_case.get(case.id) or (group_of[key].triggers if key in group_of else ()))
-            next_due, kind = dues.get(case.id, (None, None))
-            items.append(WorkItem(
-                case.id, case.procedure, case.rule_set, case.state, case.person_id, person_name, org_name,
-                triggers=triggers, waiting_on=() if triggers else _waiting_on(case, chains),
-                next_due=next_due, next_due_kind=kind,
-                days_left=calendar.working_days_between(today, next_due) if next_due else None,
-            ))
-        return items
-
-    actionable = fetch(mine) if mine is not None else []
-    waiting = fetch(not_(mine) if mine is not None else None)
+    pairs = sorted({(procedure, state) for procedure, state, _path in actionable_groups})
+    mine_ids = [case_id for case_id, v in case_verdict.items() if v]
+    mine, waiting = _fill_lists(session, base, by_due, triggers_of, limit, min(limit, actionable_total), pairs,
+                                mine_ids)
+    items = _describe(session, judge, days_left, mine + waiting, triggers_of)
+    open_total = sum(c.open for c in counts.values())
 
     horizon = calendar.add_working_days(today, HORIZON_WORKING_DAYS)
-    due_conditions = [*base, Deadline.status == "open", Deadline.due_date <= horizon]
-    due_total = session.scalar(select(func.count(Deadline.id)).join(Case, Case.id == Deadline.case_id)
-                               .where(*due_conditions)) or 0
+    due_scope = and_(Deadline.status == "open", Deadline.due_date <= horizon, *by_due)
+    due_total = 0
+    for procedure, n_due, n_overdue in session.execute(
+            select(Case.procedure, func.count(Deadline.id),
+                   func.count(func.distinct(sql_case((Deadline.due_date < today, Case.id)))))
+            .join(Case, Case.id == Deadline.case_id).where(due_scope).group_by(Case.procedure)).all():
+        due_total += n_due
+        counts.setdefault(procedure, ProcedureCount(procedure)).overdue = n_overdue
     due_rows = session.execute(
-        select(Deadline, Case, Person.full_name, Organisation.name).join(Case, Case.id == Deadline.case_id)
-        .join(Person, Person.id == Case.person_id).join(Organisation, Organisation.id == Case.organisation_id)
-        .where(*due_conditions).order_by(Deadline.due_date, Deadline.id).limit(limit * 2)).all()
-    due_items = []
-    for deadline, case, person_name, org_name in due_rows:
-        key = (case.procedure, case.rule_set, case.state, case.organisation_path)
-        is_mine = bool(per_case.get(case.id) or (key in group_of and group_of[key].triggers))
-        due_items.append(DueItem(
-            case.id, case.procedure, case.rule_set, case.state, person_name, org_name, deadline.kind,
-            deadline.due_date, calendar.working_days_between(today, deadline.due_date), deadline.role, is_mine))
+        select(Deadline, Case.procedure, Case.rule_set, Case.state, Case.organisation_path, Person.full_name,
+               Organisation.name)
+        .join(Case, Case.id == Deadline.case_id).join(Person, Person.id == Case.person_id)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .where(due_scope).order_by(Deadline.due_date, Deadline.id).limit(limit * 2)).all()
+    due_items = [DueItem(d.case_id, procedure, rs, state, person, org, d.kind, d.due_date,
+                         days_left(d.due_date), d.role,
+                         bool(triggers_of(d.case_id, procedure, rs, state, path)))
+                 for d, procedure, rs, state, path, person, org in due_rows]
     return Dashboard(
-        today=today, actionable=actionable, actionable_total=actionable_total, waiting=waiting,
-        waiting_total=open_total - actionable_total, due=due_items, due_total=due_total, horizon=horizon,
-        per_procedure=sorted(counts.values(), key=lambda c: c.procedure),
+        today=today, actionable=[items[i] for i in mine], actionable_total=actionable_total,
+        waiting=[items[i] for i in waiting], waiting_total=open_total - actionable_total, due=due_items,
+        due_total=due_total, horizon=horizon, per_procedure=sorted(counts.values(), key=lambda c: c.procedure),
     )
 
 
-def _waiting_on(case: Case, chains: _Chains) -> tuple[tuple[str, str], ...]:
-    """Who must act next on the case: (role, organisation name) of its forward steps."""
-    definition = get_procedure(case.procedure, case.rule_set)
-    chain = chains(case.organisation_path)
-    rule_set = RULE_SETS[case.rule_set]
-    result: list[tuple[str, str]] = []
-    for authority in authorities_needed(definition, case.state):
-        try:
-            org = scope_organisation(authority.scope, chain, rule_set)
-        except Exception:  # an unknown scope must not break the dashboard
-            continue
-        entry = (authority.role, org.name)
-        if entry not in result:
-            result.append(entry)
-    return tuple(result)
+def _small(session: Session, base: list) -> bool:
+    """Few open cases (a cell): reading them by path and sorting is cheaper than walking every deadline."""
+    return (session.scalar(select(func.count()).select_from(
+        select(Case.id).where(*base).limit(SMALL_SUBTREE + 1).subquery())) or 0) <= SMALL_SUBTREE
+
+
+def _fill_lists(session: Session, base: list, by_due: list, triggers_of, limit: int, mine_wanted: int,
+                pairs: list[tuple[str, str]], mine_ids: list[int]) -> tuple[list[int], list[int]]:
+    """The first `limit` cases the user may act on and the first waiting on others, nearest deadline first
+    (then the newest); when the user's cases are rare, they are looked up by their procedure state."""
+    mine: list[int] = []
+    waiting: list[int] = []
+    seen: set[int] = set()
+
+    def take(rows) -> None:
+        for case_id, procedure, rs, state, path in rows:
+            if case_id in seen:
+                continue
+            seen.add(case_id)
+            target = mine if triggers_of(case_id, procedure, rs, state, path) else waiting
+            if len(target) < limit:
+                target.append(case_id)
+
+    columns = (Case.id, Case.procedure, Case.rule_set, Case.state, Case.organisation_path)
+    take(session.execute(select(*columns).join(Deadline, Deadline.case_id == Case.id)
+                         .where(Deadline.status == "open", *by_due)
+                         .order_by(Deadline.due_date, Deadline.case_id).limit(LIST_SCAN)).all())
+    if len(waiting) < limit or len(mine) < mine_wanted:
+        no_deadline = ~select(Deadline.id).where(Deadline.case_id == Case.id, Deadline.status == "open").exists()
+        take(session.execute(select(*columns).where(*by_due, no_deadline).order_by(Case.id.desc())
+                             .limit(LIST_SCAN)).all())
+    if len(mine) < mine_wanted and (pairs or mine_ids):
+        targeted = []
+        if pairs:
+            targeted.append(tuple_(Case.procedure, Case.state).in_(pairs))
+        if mine_ids:
+            targeted.append(Case.id.in_(mine_ids[:TARGETED_SCAN]))
+        take(session.execute(select(*columns).where(*base, or_(*targeted)).order_by(Case.id.desc())
+                             .limit(TARGETED_SCAN)).all())
+    return mine, waiting
+
+
+def _describe(session: Session, judge: _Judge, days_left, case_ids: list[int], triggers_of) -> dict[int, WorkItem]:
+    """Names, organisations, next deadlines and who acts, for the listed cases only."""
+    if not case_ids:
+        return {}
+    rows = session.execute(select(Case.id, Case.procedure, Case.rule_set, Case.state, Case.organisation_path,
+                                  Case.person_id, Person.full_name, Organisation.name)
+                           .join(Person, Person.id == Case.person_id)
+                           .join(Organisation, Organisation.id == Case.organisation_id)
+                           .where(Case.id.in_(case_ids))).all()
+    dues: dict[int, tuple[date, str]] = {}
+    for case_id, due, kind in session.execute(select(Deadline.case_id, Deadline.due_date, Deadline.kind).where(
+            Deadline.case_id.in_(case_ids), Deadline.status == "open").order_by(Deadline.due_date)).all():
+        dues.setdefault(case_id, (due, kind))
+    items = {}
+    for case_id, procedure, rs, state, path, person_id, person, org in rows:
+        triggers = triggers_of(case_id, procedure, rs, state, path)
+        next_due, kind = dues.get(case_id, (None, None))
+        items[case_id] = WorkItem(
+            case_id, procedure, rs, state, person_id, person, org, triggers=triggers,
+            waiting_on=() if triggers else judge.waiting_on(procedure, rs, state, path),
+            next_due=next_due, next_due_kind=kind,
+            days_left=days_left(next_due) if next_due else None)
+    return items

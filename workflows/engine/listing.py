@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, false, func, or_, select, tuple_
+from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person
@@ -26,8 +26,10 @@ from .runtime import Runtime
 
 # Side actions available in almost every state: they do not make a case "waiting on you".
 SIDE_TRIGGERS = frozenset({"withdraw", "return_for_rework", "transfer", "revoke", "extend_deadline"})
-SORTS = ("deadline", "recent", "name")
+SORTS = ("deadline", "recent")
 PER_PAGE_MAX = 100
+SEARCH_LIST_MAX = 2000
+SMALL_SET = 3000  # up to this many matching cases, sort their deadlines directly  # matching people passed as a list of ids; more are kept as a subquery
 
 
 # ---------------------------------------------------------------- path arithmetic
@@ -98,11 +100,6 @@ class CasePage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _next_due_subquery():
-    return (select(Deadline.case_id.label("case_id"), func.min(Deadline.due_date).label("due"))
-            .where(Deadline.status == "open").group_by(Deadline.case_id).subquery("next_due"))
-
-
 def check_filter(filt: CaseFilter) -> CaseFilter:
     """Refuse unknown values with a clear message rather than silently ignoring them."""
     if filt.procedure and filt.procedure not in procedure_names():
@@ -125,16 +122,22 @@ def list_cases(rt: Runtime, *, actor_id: int, filt: CaseFilter) -> CasePage:
         return cases_page(session, rt, actor, filt)
 
 
-def cases_page(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter) -> CasePage:
+def case_conditions(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter, *, plain: bool = False) -> list:
+    """WHERE conditions on `cases` alone (the name search is a subquery on persons, not a join).
+
+    `plain`: for SQLite, the path range is written so that its index is not used, which lets the
+    planner walk the primary key (newest first) and stop at the page instead of sorting the subtree.
+    """
+    path = Case.organisation_path.concat("") if plain else Case.organisation_path
     conditions = []
-    seen = visible(actor, Case.organisation_path)
+    seen = visible(actor, path)
     if seen is not None:
         conditions.append(seen)
     if filt.organisation_id is not None:
         org = session.get(Organisation, filt.organisation_id)
         if org is None or not actor.can_see(org.path):
             raise NotFound("tổ chức", filt.organisation_id)
-        conditions.append(subtree(Case.organisation_path, org.path))
+        conditions.append(subtree(path, org.path))
     if filt.procedure:
         conditions.append(Case.procedure == filt.procedure)
     if filt.state:
@@ -143,38 +146,85 @@ def cases_page(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter) ->
         conditions.append(Case.closed_at.is_(None))
     elif filt.status == "closed":
         conditions.append(Case.closed_at.is_not(None))
-    today = rt.clock.today()
     if filt.overdue:
-        overdue_ids = select(Deadline.case_id).where(Deadline.status == "open", Deadline.due_date < today)
-        conditions.append(Case.id.in_(overdue_ids))
-    needs_person = bool(filt.search) or filt.sort == "name"
+        conditions.append(Case.id.in_(select(Deadline.case_id).where(
+            Deadline.status == "open", Deadline.due_date < rt.clock.today())))
     if filt.search:
-        for term in filt.search.split()[:5]:
-            conditions.append(Person.full_name.ilike(f"%{_escape_like(term)}%", escape="\\"))
+        conditions.append(Case.person_id.in_(_people_named(session, filt.search)))
+    return conditions
 
-    count_query = select(func.count(Case.id))
-    if needs_person:
-        count_query = count_query.join(Person, Person.id == Case.person_id)
-    total = session.scalar(count_query.where(*conditions)) or 0
 
-    due = _next_due_subquery()
-    query = (select(Case.id, Case.procedure, Case.rule_set, Case.state, Case.revision, Case.person_id,
-                    Person.full_name, Case.organisation_id, Organisation.name, Case.opened_at, Case.closed_at,
-                    due.c.due)
-             .join(Person, Person.id == Case.person_id)
-             .join(Organisation, Organisation.id == Case.organisation_id))
+def _people_named(session: Session, search: str):
+    """The ids of people whose name holds every word searched (as a list when few, else a subquery)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # SQLite's LIKE already ignores ASCII case (its lower() knows no more); PostgreSQL needs ILIKE.
+    terms = [(Person.full_name.like if sqlite else Person.full_name.ilike)(f"%{_escape_like(t)}%", escape="\\")
+             for t in search.split()[:5]]
+    query = select(Person.id).where(*terms)
+    found = session.scalars(query.limit(SEARCH_LIST_MAX + 1)).all()
+    return found if len(found) <= SEARCH_LIST_MAX else query
+
+
+def _open_deadline(case_id_column):
+    return exists().where(Deadline.case_id == case_id_column, Deadline.status == "open")
+
+
+def ids_by_deadline(session: Session, conditions: list, plain_conditions: list, offset: int, limit: int,
+                    total: int) -> list[int]:
+    """Case ids ordered by their nearest open deadline, then (no deadline) newest first.
+
+    Few matching cases (a cell, a search): read their deadlines and sort them. Many (a
+    province): walk the open deadlines in due order (their partial index) and keep the first
+    `offset + limit` distinct cases that match — a page costs what it shows, not the subtree.
+    """
+    need = offset + limit
+    if total <= SMALL_SET:
+        dated = session.execute(select(Deadline.case_id, func.min(Deadline.due_date)).join(Case, Case.id == Deadline.case_id)
+                                .where(Deadline.status == "open", *conditions).group_by(Deadline.case_id)).all()
+        ordered = [case_id for case_id, _due in sorted(dated, key=lambda row: (row[1], row[0]))]
+        page = ordered[offset:need]
+        if len(page) < limit:
+            page.extend(session.scalars(select(Case.id).where(*conditions, ~_open_deadline(Case.id))
+                                        .order_by(Case.id.desc()).limit(limit - len(page))
+                                        .offset(max(0, offset - len(ordered)))).all())
+        return page
+    batch = need * 2 + 50
+    while True:
+        matching = exists().where(Case.id == Deadline.case_id, *conditions)
+        rows = session.scalars(select(Deadline.case_id).where(Deadline.status == "open", matching)
+                               .order_by(Deadline.due_date, Deadline.case_id).limit(batch)).all()
+        ordered = list(dict.fromkeys(rows))
+        exhausted = len(rows) < batch
+        if len(ordered) >= need or exhausted:
+            break
+        batch *= 4
+    page = ordered[offset:need]
+    if len(page) < limit and exhausted:
+        rest = session.scalars(select(Case.id).where(*plain_conditions, ~_open_deadline(Case.id))
+                               .order_by(Case.id.desc()).limit(limit - len(page))
+                               .offset(max(0, offset - len(ordered)))).all()
+        page.extend(rest)
+    return page
+
+
+def cases_page(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter) -> CasePage:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    conditions = case_conditions(session, rt, actor, filt)
+    plain = case_conditions(session, rt, actor, filt, plain=sqlite)
+    total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+    offset = (filt.page - 1) * filt.per_page
     if filt.sort == "deadline":
-        query = query.outerjoin(due, due.c.case_id == Case.id).order_by(
-            due.c.due.is_(None), due.c.due, Case.id.desc())
+        ids = ids_by_deadline(session, conditions, plain, offset, filt.per_page, total)
     else:
-        # Recent and name sorts fetch the due date of the page's rows only.
-        query = query.outerjoin(due, and_(due.c.case_id == Case.id, false()))
-        query = query.order_by(Case.id.desc()) if filt.sort == "recent" else query.order_by(Person.full_name, Case.id)
-    rows = session.execute(query.where(*conditions).limit(filt.per_page)
-                           .offset((filt.page - 1) * filt.per_page)).all()
-    dues = _dues(session, [r[0] for r in rows])
-    items = [CaseRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] is not None,
-                     *dues.get(r[0], (None, None))) for r in rows]
+        ids = session.scalars(select(Case.id).where(*plain).order_by(Case.id.desc())
+                              .limit(filt.per_page).offset(offset)).all()
+    rows = {r[0]: r for r in session.execute(
+        select(Case.id, Case.procedure, Case.rule_set, Case.state, Case.revision, Case.person_id, Person.full_name,
+               Case.organisation_id, Organisation.name, Case.opened_at, Case.closed_at)
+        .join(Person, Person.id == Case.person_id).join(Organisation, Organisation.id == Case.organisation_id)
+        .where(Case.id.in_(ids))).all()} if ids else {}
+    dues = _dues(session, ids)
+    items = [CaseRow(*rows[i][:10], rows[i][10] is not None, *dues.get(i, (None, None))) for i in ids if i in rows]
     return CasePage(items, total, filt.page, filt.per_page)
 
 

@@ -1,0 +1,70 @@
+"""The read services behind the case list and My work agree with the engine, whichever plan they take."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from models import Case
+from tests.web.support import admission_case
+from workflows.engine import load_actor
+from workflows.engine import dashboard as dashboard_module
+from workflows.engine import listing
+from workflows.engine.dashboard import my_work
+from workflows.engine.listing import CaseFilter, list_cases
+from workflows.engine.queries import allowed_actions
+
+SIDE = listing.SIDE_TRIGGERS
+
+
+def _seed(runtime, world):
+    cases = [
+        admission_case(runtime, world, "cell1"),
+        admission_case(runtime, world, "cell2", until="cell_approved", start=date(2026, 6, 1)),
+        admission_case(runtime, world, "cell3", until="committee_approved", start=date(2026, 7, 6)),
+        admission_case(runtime, world, "gcell", until="cell_approved", start=date(2026, 8, 3)),
+    ]
+    return [c.id for c in cases]
+
+
+@pytest.mark.parametrize("small", [True, False])
+def test_deadline_order_is_the_same_for_both_plans(runtime, world, monkeypatch, small):
+    """Sorting by deadline: cases with an open deadline first (nearest first), then the newest without;
+    the same page whether the deadlines are read per case (small set) or walked in due order (large)."""
+    ids = _seed(runtime, world)
+    monkeypatch.setattr(listing, "SMALL_SET", 10_000 if small else 0)
+    page = list_cases(runtime, actor_id=world.users["admin"], filt=CaseFilter(per_page=10))
+    with_due = [row for row in page.items if row.next_due]
+    assert [r.next_due for r in with_due] == sorted(r.next_due for r in with_due)
+    assert page.items[: len(with_due)] == with_due
+    rest = [row.id for row in page.items if not row.next_due]
+    assert rest == sorted(rest, reverse=True)
+    assert page.total == len(ids) and {r.id for r in page.items} == set(ids)
+    second = list_cases(runtime, actor_id=world.users["admin"], filt=CaseFilter(per_page=3, page=2))
+    first = list_cases(runtime, actor_id=world.users["admin"], filt=CaseFilter(per_page=3, page=1))
+    assert [r.id for r in first.items + second.items] == [r.id for r in page.items]
+
+
+@pytest.mark.parametrize("user", ["secretary1", "committee", "officer", "standing_commune", "standing_province",
+                                  "inspection", "inspector", "admin", "secretary_g"])
+def test_dashboard_agrees_with_the_engine_for_every_role(runtime, world, user):
+    """"Waiting for you" holds exactly the cases where the engine allows the user a forward step now."""
+    _seed(runtime, world)
+    board = my_work(runtime, actor_id=world.users[user])
+    with runtime.session_factory() as session:
+        actor = load_actor(session, world.users[user])
+        expected = set()
+        for case in session.query(Case).filter(Case.closed_at.is_(None)):
+            if actor.can_see(case.organisation_path) and set(allowed_actions(session, runtime, actor, case)) - SIDE:
+                expected.add(case.id)
+    assert {item.case_id for item in board.actionable} == expected
+    assert board.actionable_total == len(expected)
+
+
+def test_dashboard_lists_rare_cases_of_mine_beyond_the_scan(runtime, world, monkeypatch):
+    """When the user's cases are not among the first rows read, they are looked up directly."""
+    ids = _seed(runtime, world)
+    monkeypatch.setattr(dashboard_module, "LIST_SCAN", 1)
+    board = my_work(runtime, actor_id=world.users["standing_province"])
+    assert board.actionable_total == len(board.actionable) >= 1
+    assert {item.case_id for item in board.actionable} <= set(ids)
