@@ -45,7 +45,7 @@ PEOPLE = [
           ("opened", "thon1"), ("deferred", "thon2"), ("reviewed", "truong"), ("proposed", "kp1a"),
           ("in_force", "thon1"), ("closed", "kp3"), ("dismissed", "thon2"), ("annulled", "truong"),
           ("under_appeal", "thon1"), ("filed", "kp1a"), ("amended", "thon2"), ("upheld", "kp3"),
-          ("withdrawn", "truong"), ("removal", "kp3"),
+          ("withdrawn", "truong"), ("removal", "kp3"), ("expelled", "kp1a"),
       ])],
     ("r_former", "thon1", "former", False, False),
 ]
@@ -190,6 +190,7 @@ class _Seeder:
         run("in_force", "thon1", 40, form="warning")
         run("removal", "kp3", 50, form="removal_from_post")
         run("closed", "kp3", 150)
+        run("expelled", "kp1a", 120, form="expulsion")  # stands: the year's statistics show an expulsion
         case = run("deferred", "thon2", 40, "opened")
         self.fire(case, "defer", self.ago(35), {"date": self.ago(35).isoformat(),
                                                 "child_birth_date": self.ago(200).isoformat()},
