@@ -42,8 +42,10 @@ def vote(on: date, eligible: int, agree: int, method: str = "secret_ballot", **e
 
 
 def rule_ids(body: dict) -> list[str]:
-    """The rule ids of a 422 body; api.md says `details.rules` lists them (plain ids or objects with `id`)."""
-    return [r if isinstance(r, str) else r["id"] for r in body["error"]["details"]["rules"]]
+    """The rule ids of a 422 body: api.md says `details.rules` lists them."""
+    rules = body["error"]["details"]["rules"]
+    assert rules and all(isinstance(r, str) for r in rules), rules
+    return rules
 
 
 class ApiError(AssertionError):

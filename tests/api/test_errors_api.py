@@ -164,7 +164,8 @@ def test_too_young_applicant_is_422_with_rule_ids_and_sources(api, province):
     api.on(day)
     error = api.fails("POST", f"/cases/{case['id']}/actions/{trigger}", 422, "rule_violated", json={"data": data},
                       as_=who)
-    rules = {r["id"]: r for r in error["details"]["rules"]}
+    rules = {r["id"]: r for r in error["details"]["violations"]}
+    assert error["details"]["rules"] == list(rules)
     assert "age_min" in rules and rules["age_min"]["source"].startswith("QĐ 24")
     assert rules["age_min"]["message"] == rules["age_min"]["message_vi"] and "tuổi" in error["message"]
     english = api.fails("POST", f"/cases/{case['id']}/actions/{trigger}", 422, "rule_violated",

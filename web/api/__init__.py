@@ -16,7 +16,8 @@ API_DESCRIPTION = """Quy trình — REST API v1.
 
 Authenticate with `Authorization: Bearer <token>` (`flask --app app issue-token NAME`, or POST /tokens).
 Every error is `{"error": {"code", "message", "details"}}`; `message` is Vietnamese unless
-`Accept-Language: en`. A rule violation (422 `rule_violated`) lists `details.rules` with ids and legal sources.
+`Accept-Language: en`. A rule violation (422 `rule_violated`) lists the rule ids in `details.rules`, and each rule with
+its legal source and message in `details.violations`.
 The `data` of each trigger is described by the component schemas `<Procedure><Trigger>Data`."""
 
 

@@ -121,8 +121,11 @@ def domain_error(exc: QuytrinhError):
     lang = language()
     details = dict(exc.details)
     if isinstance(exc, RuleViolation):
-        details["rules"] = [{**rule, "message": rule["message_en"] if lang == "en" else rule["message_vi"]}
-                            for rule in exc.failures]
+        # api.md: `details.rules` lists the rule ids; each rule's legal source and message are in `violations`.
+        violations = [{**rule, "message": rule["message_en"] if lang == "en" else rule["message_vi"]}
+                      for rule in exc.failures]
+        details["rules"] = [rule["id"] for rule in violations]
+        details["violations"] = violations
     if isinstance(exc, Forbidden):
         _audit_refusal(exc)
     headers = [("WWW-Authenticate", 'Bearer realm="quytrinh"')] if isinstance(exc, Unauthenticated) else None
