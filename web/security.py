@@ -43,6 +43,23 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+
+
+def _reject_control_characters() -> None:
+    """No form field or filter of the UI takes control characters (PostgreSQL refuses NUL outright)."""
+    if request.path.startswith("/api/"):
+        return
+    values = list(request.args.values())
+    if request.method in ("POST", "PUT", "PATCH"):
+        values += list(request.form.values()) + [f.filename or "" for f in request.files.values()]
+    if any(_CONTROL.intersection(v) for v in values if isinstance(v, str)):
+        from workflows.errors import InvalidInput
+
+        raise InvalidInput("Dữ liệu gửi lên chứa ký tự điều khiển không hợp lệ.",
+                           "The form contains control characters, which are not allowed.")
+
+
 def _csrf_guard() -> None:
     """Every state-changing form needs the CSRF token. The REST API (/api/) uses bearer
     tokens, never the session cookie, so it is outside this check (its own access tests cover it)."""
@@ -58,4 +75,5 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked by _csrf_guard, which knows about /api/
     csrf.init_app(app)
     app.before_request(_csrf_guard)
+    app.before_request(_reject_control_characters)
     app.after_request(_add_headers)

@@ -34,6 +34,7 @@ HORIZON_WORKING_DAYS = 7
 LIST_SCAN = 400  # rows read per list query before giving up on filling a list
 TARGETED_SCAN = 2000  # rows read when looking up the user's own (rare) cases by their procedure state
 SMALL_SUBTREE = 3000  # open cases up to which the lists read the subtree rather than the deadlines
+DUE_COUNT_MAX = 1000  # a large subtree's due deadlines are counted up to this
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class ProcedureCount:
     procedure: str
     open: int = 0
     actionable: int = 0
-    overdue: int = 0
+    overdue: int | None = None  # counted for small subtrees (a cell, a commune); None for a province
 
 
 @dataclass
@@ -85,11 +86,52 @@ class Dashboard:
     due: list[DueItem]
     due_total: int
     horizon: date
+    due_capped: bool = False  # due_total is a lower bound (a large subtree is not counted to the end)
     per_procedure: list[ProcedureCount] = field(default_factory=list)
 
 
+class _Touched(Exception):
+    pass
+
+
+class _Tripwire(dict):
+    """An empty mapping that notes being read: a step that reads it depends on the case's data."""
+
+    def __init__(self, flag: list):
+        super().__init__()
+        self.flag = flag
+
+    def get(self, key, default=None):
+        self.flag.append(key)
+        return default
+
+    def __getitem__(self, key):
+        self.flag.append(key)
+        raise KeyError(key)
+
+    def __contains__(self, key):
+        self.flag.append(key)
+        return False
+
+
+class _TripLookups(SessionLookups):
+    def __init__(self, flag: list):
+        self.flag = flag
+
+    def __getattribute__(self, name):
+        if name not in ("flag", "__class__"):
+            object.__getattribute__(self, "flag").append(name)
+            raise _Touched(name)
+        return object.__getattribute__(self, name)
+
+
 class _Judge:
-    """Decides which forward steps the actor may take, memoised by chain shape."""
+    """Decides which forward steps the actor may take, memoised by chain shape.
+
+    The answer for a procedure state is computed once per organisation shape with a context whose
+    case data, step data and lookups are tripwires: if a step's authority or `applies` reads them,
+    that state is judged case by case instead (from the case's stored data).
+    """
 
     def __init__(self, session: Session, rt: Runtime, actor: Actor, organisations: dict[int, OrgFacts]):
         self.session, self.rt, self.actor, self.orgs = session, rt, actor, organisations
@@ -101,10 +143,9 @@ class _Judge:
         self.shape_ids: dict[str, int] = {}
         self.shape_index: dict[tuple, int] = {}
         self.memo: dict[tuple, dict[str, tuple[str, ...]]] = {}
-        self.per_case_memo: dict[tuple[str, str], bool] = {}
+        self.data_dependent: set[tuple[str, str]] = set()  # procedure states judged case by case
         self.possible_memo: dict[tuple[str, str, str], bool] = {}
         self.may_memo: dict[tuple, bool] = {}
-        self.applies_memo: dict[tuple, bool] = {}
         self.contexts: dict[tuple, StepContext] = {}
         self.forward: dict[tuple[str, str, str], list] = {}
 
@@ -136,12 +177,13 @@ class _Judge:
         )
 
     def per_case(self, procedure: str, state: str) -> bool:
-        """True when a forward step's authority depends on the case itself (a callable `who`)."""
-        key = (procedure, state)
-        if key not in self.per_case_memo:
-            self.per_case_memo[key] = any(callable(s.who) for rs in RULE_SETS
-                                          for s in _forward_steps(get_procedure(procedure, rs), state))
-        return self.per_case_memo[key]
+        """True when a forward step's authority (or `applies`) reads the case's own data."""
+        return (procedure, state) in self.data_dependent
+
+    def possible(self, procedure: str, state: str) -> bool:
+        """Worth a closer look: the actor may hold a needed role, or a step's authority is computed."""
+        return any(self._possible(procedure, rs, state) or any(
+            callable(st.who) for st in _forward_steps(get_procedure(procedure, rs), state)) for rs in RULE_SETS)
 
     def _possible(self, procedure: str, rule_set: str, state: str) -> bool:
         """A cheap first test: the actor holds a role one of the forward steps needs."""
@@ -159,42 +201,42 @@ class _Judge:
         if found is None:
             found = self.memo[key] = {}
             for rs in RULE_SETS:
-                if not self._possible(procedure, rs, state):
+                definition = get_procedure(procedure, rs)
+                if not self._possible(procedure, rs, state) and not any(
+                        callable(st.who) for st in _forward_steps(definition, state)):
                     found[rs] = ()
                     continue
+                flag: list = []
                 ctx = self._context(rs, procedure, state, path)
-                found[rs] = tuple(actionable_triggers(self.actor, get_procedure(procedure, rs), ctx))
+                ctx.case = CaseFacts(None, procedure, rs, state, 0, ctx.chain[-1].id, 0, _Tripwire(flag), {})
+                ctx.data, ctx.lookups = _Tripwire(flag), _TripLookups(flag)
+                try:
+                    found[rs] = tuple(actionable_triggers(self.actor, definition, ctx))
+                except _Touched:
+                    found[rs] = ()
+                if flag:
+                    self.data_dependent.add((procedure, state))
         return found
 
     def case_triggers(self, case_id: int, procedure: str, rule_set: str, state: str, path: str,
                       data: dict) -> tuple[str, ...]:
         """One case whose step authority depends on its recorded data (only that data is looked at)."""
         shape = self.shape(path)
-        ctx = None
         triggers: list[str] = []
         steps = self.forward.get((procedure, rule_set, state))
         if steps is None:
             steps = self.forward[(procedure, rule_set, state)] = _forward_steps(get_procedure(procedure, rule_set), state)
+        ctx = self.contexts.get((procedure, rule_set, state, path))
+        if ctx is None:
+            # One context per procedure state and organisation; only the case's facts change.
+            ctx = self.contexts[(procedure, rule_set, state, path)] = self._context(rule_set, procedure, state, path)
+        ctx.case = CaseFacts(case_id, procedure, rule_set, state, 0, ctx.chain[-1].id, 0, data, {})
         for step in steps:
             if step.trigger in triggers:
                 continue
-            if step.applies is not None:
-                key = (id(step), shape)
-                if key not in self.applies_memo:
-                    self.applies_memo[key] = bool(step.applies(self._context(rule_set, procedure, state, path)))
-                if not self.applies_memo[key]:
-                    continue
-            if callable(step.who):
-                if ctx is None:
-                    # One context per procedure state and organisation; only the case's facts change.
-                    ctx = self.contexts.get((procedure, rule_set, state, path))
-                    if ctx is None:
-                        ctx = self.contexts[(procedure, rule_set, state, path)] = self._context(
-                            rule_set, procedure, state, path)
-                    ctx.case = CaseFacts(case_id, procedure, rule_set, state, 0, ctx.chain[-1].id, 0, data, {})
-                authorities = step.authorities(ctx)
-            else:
-                authorities = step.who
+            if step.applies is not None and not step.applies(ctx):
+                continue
+            authorities = step.authorities(ctx) if callable(step.who) else step.who
             key = (authorities, shape, rule_set)
             if key not in self.may_memo:
                 self.may_memo[key] = self.actor.may(authorities, self.chain(path), RULE_SETS[rule_set])
@@ -256,22 +298,67 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
     judge = _Judge(session, rt, actor, orgs)
     rule_sets = list(RULE_SETS)
 
-    # Every count from one pass over the open cases' covering index.
+    counts, actionable_groups, case_verdict, actionable_total, open_total = _count(session, base, judge)
+    def triggers_of(case_id: int, procedure: str, rule_set: str, state: str, path: str) -> tuple[str, ...]:
+        if case_id in case_verdict:
+            return case_verdict[case_id]
+        return judge.answers(procedure, state, path).get(rule_set, ())
+
+    pairs = sorted({(procedure, state) for procedure, state, _path in actionable_groups})
+    mine_ids = [case_id for case_id, v in case_verdict.items() if v]
+    mine, waiting = _fill_lists(session, base, by_due, triggers_of, limit, min(limit, actionable_total), pairs,
+                                mine_ids)
+    items = _describe(session, judge, days_left, mine + waiting, triggers_of)
+
+    horizon = calendar.add_working_days(today, HORIZON_WORKING_DAYS)
+    due_scope = and_(Deadline.status == "open", Deadline.due_date <= horizon, *by_due)
+    due_total, due_capped = _count_due(session, due_scope, today, counts, small=by_due is base)
+    due_rows = session.execute(
+        select(Deadline, Case.procedure, Case.rule_set, Case.state, Case.organisation_path, Person.full_name,
+               Organisation.name)
+        .join(Case, Case.id == Deadline.case_id).join(Person, Person.id == Case.person_id)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .where(due_scope).order_by(Deadline.due_date, Deadline.id).limit(limit * 2)).all()
+    due_items = [DueItem(d.case_id, procedure, rs, state, person, org, d.kind, d.due_date,
+                         days_left(d.due_date), d.role,
+                         bool(triggers_of(d.case_id, procedure, rs, state, path)))
+                 for d, procedure, rs, state, path, person, org in due_rows]
+    return Dashboard(
+        today=today, actionable=[items[i] for i in mine], actionable_total=actionable_total,
+        waiting=[items[i] for i in waiting], waiting_total=open_total - actionable_total, due=due_items,
+        due_total=due_total, due_capped=due_capped, horizon=horizon, per_procedure=sorted(counts.values(), key=lambda c: c.procedure),
+    )
+
+
+def _count(session: Session, base: list, judge: _Judge):
+    """Open and actionable counts per procedure; the cases judged one by one; the actionable groups."""
+    counts: dict[str, ProcedureCount] = {}
+    # Grouped in the order of the open cases' covering index (path, organisation, procedure, state):
+    # one streaming pass, no sort.
     groups = session.execute(select(Case.organisation_path, Case.organisation_id, Case.procedure, Case.state,
                                     func.count()).where(*base)
                              .group_by(Case.organisation_path, Case.organisation_id, Case.procedure, Case.state)).all()
-    counts: dict[str, ProcedureCount] = {}
-    actionable_groups: set[tuple[str, str, str]] = set()  # (procedure, state, path) where the actor may act
-    per_case_keys: set[tuple[str, str]] = set()
-    split: list[tuple[str, str, str]] = []  # groups whose rule sets disagree: counted by rule set
+    open_total = 0
+    actionable_groups: set[tuple[str, str, str]] = set()
+    case_verdict: dict[int, tuple[str, ...]] = {}
     actionable_total = 0
+    possible: dict[tuple[str, str], bool] = {}
+    rule_sets = list(RULE_SETS)
+    split: list[tuple[str, str, str]] = []  # groups whose rule sets disagree: counted by rule set
     for path, _org_id, procedure, state, n in groups:
-        entry = counts.get(procedure) or counts.setdefault(procedure, ProcedureCount(procedure))
+        entry = counts.get(procedure)
+        if entry is None:
+            entry = counts[procedure] = ProcedureCount(procedure)
         entry.open += n
-        if judge.per_case(procedure, state):
-            per_case_keys.add((procedure, state))
+        open_total += n
+        key = (procedure, state)
+        if key not in possible:
+            possible[key] = judge.possible(procedure, state)
+        if not possible[key]:
             continue
         answers = judge.answers(procedure, state, path)
+        if key in judge.data_dependent:
+            continue
         first = answers[rule_sets[0]]
         if all(a == first for a in answers.values()):
             if first:
@@ -288,8 +375,7 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
                 counts[procedure].actionable += n
                 actionable_total += n
                 actionable_groups.add((procedure, state, path))
-    case_verdict: dict[int, tuple[str, ...]] = {}
-    for procedure, state in per_case_keys:
+    for procedure, state in sorted(judge.data_dependent):
         rows = session.execute(select(Case.id, Case.rule_set, Case.organisation_path, Case.data)
                                .where(*base, Case.procedure == procedure, Case.state == state)).all()
         for case_id, rs, path, data in rows:
@@ -298,43 +384,25 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
             if triggers:
                 counts[procedure].actionable += 1
                 actionable_total += 1
+    return counts, actionable_groups, case_verdict, actionable_total, open_total
 
-    def triggers_of(case_id: int, procedure: str, rule_set: str, state: str, path: str) -> tuple[str, ...]:
-        if case_id in case_verdict:
-            return case_verdict[case_id]
-        return judge.answers(procedure, state, path).get(rule_set, ())
 
-    pairs = sorted({(procedure, state) for procedure, state, _path in actionable_groups})
-    mine_ids = [case_id for case_id, v in case_verdict.items() if v]
-    mine, waiting = _fill_lists(session, base, by_due, triggers_of, limit, min(limit, actionable_total), pairs,
-                                mine_ids)
-    items = _describe(session, judge, days_left, mine + waiting, triggers_of)
-    open_total = sum(c.open for c in counts.values())
-
-    horizon = calendar.add_working_days(today, HORIZON_WORKING_DAYS)
-    due_scope = and_(Deadline.status == "open", Deadline.due_date <= horizon, *by_due)
-    due_total = 0
-    for procedure, n_due, n_overdue in session.execute(
-            select(Case.procedure, func.count(Deadline.id),
-                   func.count(func.distinct(sql_case((Deadline.due_date < today, Case.id)))))
-            .join(Case, Case.id == Deadline.case_id).where(due_scope).group_by(Case.procedure)).all():
-        due_total += n_due
-        counts.setdefault(procedure, ProcedureCount(procedure)).overdue = n_overdue
-    due_rows = session.execute(
-        select(Deadline, Case.procedure, Case.rule_set, Case.state, Case.organisation_path, Person.full_name,
-               Organisation.name)
-        .join(Case, Case.id == Deadline.case_id).join(Person, Person.id == Case.person_id)
-        .join(Organisation, Organisation.id == Case.organisation_id)
-        .where(due_scope).order_by(Deadline.due_date, Deadline.id).limit(limit * 2)).all()
-    due_items = [DueItem(d.case_id, procedure, rs, state, person, org, d.kind, d.due_date,
-                         days_left(d.due_date), d.role,
-                         bool(triggers_of(d.case_id, procedure, rs, state, path)))
-                 for d, procedure, rs, state, path, person, org in due_rows]
-    return Dashboard(
-        today=today, actionable=[items[i] for i in mine], actionable_total=actionable_total,
-        waiting=[items[i] for i in waiting], waiting_total=open_total - actionable_total, due=due_items,
-        due_total=due_total, horizon=horizon, per_procedure=sorted(counts.values(), key=lambda c: c.procedure),
-    )
+def _count_due(session: Session, due_scope, today: date, counts: dict[str, ProcedureCount],
+               small: bool) -> tuple[int, bool]:
+    """Deadlines overdue or due soon: counted exactly (with overdue cases per procedure) for a small
+    subtree; for a large one, counted up to DUE_COUNT_MAX (the list itself is always exact)."""
+    if small:
+        total = 0
+        for procedure, n_due, n_overdue in session.execute(
+                select(Case.procedure, func.count(Deadline.id),
+                       func.count(func.distinct(sql_case((Deadline.due_date < today, Case.id)))))
+                .join(Case, Case.id == Deadline.case_id).where(due_scope).group_by(Case.procedure)).all():
+            total += n_due
+            counts.setdefault(procedure, ProcedureCount(procedure)).overdue = n_overdue
+        return total, False
+    capped = select(Deadline.id).join(Case, Case.id == Deadline.case_id).where(due_scope).limit(DUE_COUNT_MAX)
+    total = session.scalar(select(func.count()).select_from(capped.subquery())) or 0
+    return total, total >= DUE_COUNT_MAX
 
 
 def _small(session: Session, base: list) -> bool:
