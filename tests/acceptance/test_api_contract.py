@@ -282,7 +282,9 @@ def test_appeal_against_a_warning(tree, mode, outcome):
     member = tree.official(cell.id)
     start = days_ago(30)
     discipline = open_discipline(tree, mode, cell, member, days_ago(90), "warning")
-    drive(tree, mode, cell, discipline["id"], discipline_steps(cell, start, len(cell.officials) + 1, "warning"))
+    decided = drive(tree, mode, cell, discipline["id"], discipline_steps(cell, start, len(cell.officials) + 1,
+                                                                         "warning"))
+    assert "close" not in decided["allowed_actions"]  # not before the appeal window has passed
     inspection = tree.actor(mode, "inspection", cell)
     case = inspection.open_case("appeal", member, cell.id, appeal_data(discipline["id"], start + timedelta(15)))
     assert case["state"] == "filed", case

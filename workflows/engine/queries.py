@@ -46,7 +46,11 @@ def _reopenable(case: Case) -> bool:
 
 
 def allowed_actions(session: Session, rt: Runtime, actor: Actor, case: Case) -> list[str]:
-    """The triggers this actor may fire on the case now (role and state; data rules come at firing)."""
+    """The triggers this actor may fire on the case now (role and state; data rules come at firing).
+
+    A step that records no data (discipline's `close`) has rules that need none: they are checked here,
+    so it is offered only once it would pass (e.g. after the appeal window).
+    """
     definition = get_procedure(case.procedure, case.rule_set)
     chain = load_chain(session, case.organisation_path)
     ctx = step_context(session, rt, case, chain)
@@ -56,6 +60,8 @@ def allowed_actions(session: Session, rt: Runtime, actor: Actor, case: Case) -> 
         if step.trigger in allowed or step.system:
             continue
         if step.applies is not None and not step.applies(ctx):
+            continue
+        if not step.fields and not all(rule.check(ctx) for rule in step.rules):
             continue
         if actor.may(step.authorities(ctx), chain, rule_set):
             allowed.append(step.trigger)
