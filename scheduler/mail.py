@@ -99,15 +99,22 @@ def _label(item: dict[str, Any], name: str, locale: str) -> str:
     return getattr(_LABELS.get(item["procedure"], item["rule_set"], item["kind"]), f"{name}_{locale}")
 
 
-def reminder_subject(item: dict[str, Any], locale: str, copy: bool) -> str:
-    """The subject line: stage, step, person, due date and time left (the scan stores it for the admin pages)."""
+COPY_PREFIX = {"vi": "[Bản sao] ", "en": "[Copy] "}
+
+
+def reminder_subject(item: dict[str, Any], locale: str, copy: bool = False) -> str:
+    """The subject line: stage, step, person, due date and time left (the scan stores it for the admin pages).
+
+    A copy's subject is the reminder's with COPY_PREFIX in front.
+    """
     due = format_date(date.fromisoformat(item["due_date"]), locale)
     step, person, when = _label(item, "step", locale), item["person"], _when(item, locale)
+    prefix = COPY_PREFIX[locale] if copy else ""
     if locale == "en":
         head = "Overdue" if is_overdue_stage(item["stage"]) else "Reminder"
-        return f"{'[Copy] ' if copy else ''}{head}: {step} — {person} (due {due}, {when})"
+        return f"{prefix}{head}: {step} — {person} (due {due}, {when})"
     head = "Quá hạn" if is_overdue_stage(item["stage"]) else "Nhắc hạn"
-    return f"{'[Bản sao] ' if copy else ''}{head}: {step} — {person} (hạn {due}, {when})"
+    return f"{prefix}{head}: {step} — {person} (hạn {due}, {when})"
 
 
 def render_reminder(item: dict[str, Any], recipient_name: str, locale: str) -> Rendered:
@@ -153,7 +160,7 @@ def render_digest(items: Sequence[dict[str, Any]], recipient_name: str, locale: 
         more = f"… và {rest} việc khác (xem danh sách hồ sơ)."
     for item in shown:
         due = format_date(date.fromisoformat(item["due_date"]), locale)
-        copy = ("[Copy] " if locale == "en" else "[Bản sao] ") if item.get("copy") else ""
+        copy = COPY_PREFIX[locale] if item.get("copy") else ""
         lines.append((f"- {copy}{_label(item, 'step', locale)} — {item['person']} ({item['organisation']}): "
                       f"{'due' if locale == 'en' else 'hạn'} {due}, {_when(item, locale)}. ", item["link"]))
     if rest:

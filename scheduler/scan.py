@@ -30,7 +30,7 @@ from models import Case, Deadline, Organisation, Person, write_transaction
 from models.db import read_session
 from workflows.engine import LOCAL_ZONE, Runtime
 from .digest import compose_digests
-from .mail import MailSettings, reminder_key, reminder_message_id, reminder_subject
+from .mail import COPY_PREFIX, MailSettings, reminder_key, reminder_message_id, reminder_subject
 from .recipients import RecipientDirectory
 from .rows import DIGEST_WAIT, bulk_insert_outbox, bulk_plan_deadlines, driver_timestamp
 from .stages import ReminderPolicy, StagePlanner, is_overdue_stage
@@ -151,15 +151,17 @@ def _write_batch(session: Session, rows, now: datetime, today: date, planner: St
         # The payload is the item plus who it is for (JSON spliced: one encoding per deadline, not per mail);
         # the body is written from it at delivery (mail.render_row).
         item_json = json.dumps(item, ensure_ascii=False)[:-1]
-        subjects: dict[tuple[str, bool], str] = {}  # recipients of one deadline share a subject per language
+        subjects: dict[str, str] = {}  # recipients of one deadline share a subject per language
         key = reminder_key(row.id, row.due_date, reached.stage)
         for recipient, copy in audience:
-            subject = subjects.get((recipient.locale, copy))
+            subject = subjects.get(recipient.locale)
             if subject is None:
-                subject = subjects[recipient.locale, copy] = reminder_subject(item, recipient.locale, copy)[:300]
+                subject = subjects[recipient.locale] = reminder_subject(item, recipient.locale)
+            if copy:
+                subject = COPY_PREFIX[recipient.locale] + subject
             outbox.append((
                 f"reminder:{key}:{recipient.user_id}", "reminder", recipient.user_id, row.id, reached.stage,
-                recipient.email, subject, "", None, reminder_message_id(mail, key, recipient.user_id),
+                recipient.email, subject[:300], "", None, reminder_message_id(mail, key, recipient.user_id),
                 DIGEST_WAIT if recipient.digest else "queued", 0, stamp, stamp,
                 f'{item_json}, "copy": {"true" if copy else "false"}, {recipient.json_fields}}}',
             ))
