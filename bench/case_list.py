@@ -135,8 +135,13 @@ def seed(rt: Runtime, n_cases: int) -> dict:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT max(id) FROM persons))"))
             conn.execute(text("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"))
-    with engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":
+        # As autovacuum would: statistics, and the visibility map that index-only scans need.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
     return ids
 
 
@@ -182,11 +187,21 @@ def main() -> None:
     parser.add_argument("url", nargs="?", help="a PostgreSQL server URL (default: SQLite in a temp folder)")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--keep", help="SQLite only: seed this file once and reuse it on later runs")
+    parser.add_argument("--keep", help="seed once and reuse on later runs: a SQLite file path, or with a "
+                                       "PostgreSQL URL the name of a database to keep")
     args = parser.parse_args()
     url = args.url.replace("postgresql://", "postgresql+psycopg://", 1) if args.url else None
     if args.keep and not url:
         db, drop, fresh = f"sqlite:///{args.keep}", (lambda: None), not Path(args.keep).exists()
+        if fresh:
+            migrate(db)
+    elif args.keep:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            fresh = not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": args.keep}).scalar()
+            if fresh:
+                conn.execute(text(f'CREATE DATABASE "{args.keep}"'))
+        db, drop = url.rsplit("/", 1)[0] + "/" + args.keep, (lambda: None)
         if fresh:
             migrate(db)
     else:

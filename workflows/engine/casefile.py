@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Case, Comment, Deadline, Document, Event, Organisation, Person, User, write_transaction
-from ..definition import Authority, Field, OrgFacts, Procedure, Step
+from ..definition import Field, OrgFacts, Procedure, Step
 from ..errors import Forbidden, NotFound
 from ..organisations import grassroots_of, scope_organisation
 from ..registry import get_procedure

@@ -143,6 +143,7 @@ class _Judge:
         self.shape_ids: dict[str, int] = {}
         self.shape_index: dict[tuple, int] = {}
         self.memo: dict[tuple, dict[str, tuple[str, ...]]] = {}
+        self.verdicts: dict[tuple, tuple[str, ...] | None] = {}
         self.data_dependent: set[tuple[str, str]] = set()  # procedure states judged case by case
         self.possible_memo: dict[tuple[str, str, str], bool] = {}
         self.may_memo: dict[tuple, bool] = {}
@@ -193,6 +194,16 @@ class _Judge:
             self.possible_memo[key] = self.actor.is_admin or bool(
                 self.held & {a.role for a in authorities_needed(definition, state)})
         return self.possible_memo[key]
+
+    def verdict(self, procedure: str, state: str, path: str) -> tuple[str, ...] | None:
+        """The triggers when every rule set agrees (the usual case), else None (count by rule set)."""
+        key = (procedure, state, self.shape(path))
+        found = self.verdicts.get(key, False)
+        if found is False:
+            answers = self.answers(procedure, state, path)
+            first = next(iter(answers.values()))
+            found = self.verdicts[key] = first if all(a == first for a in answers.values()) else None
+        return found
 
     def answers(self, procedure: str, state: str, path: str) -> dict[str, tuple[str, ...]]:
         """Rule set -> what the actor may do in cases of this state at this organisation."""
@@ -296,9 +307,8 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
     if missing:
         orgs.update({o.id: org_facts(o) for o in session.scalars(select(Organisation).where(Organisation.id.in_(missing)))})
     judge = _Judge(session, rt, actor, orgs)
-    rule_sets = list(RULE_SETS)
-
     counts, actionable_groups, case_verdict, actionable_total, open_total = _count(session, base, judge)
+
     def triggers_of(case_id: int, procedure: str, rule_set: str, state: str, path: str) -> tuple[str, ...]:
         if case_id in case_verdict:
             return case_verdict[case_id]
@@ -335,15 +345,15 @@ def _count(session: Session, base: list, judge: _Judge):
     counts: dict[str, ProcedureCount] = {}
     # Grouped in the order of the open cases' covering index (path, organisation, procedure, state):
     # one streaming pass, no sort.
-    groups = session.execute(select(Case.organisation_path, Case.organisation_id, Case.procedure, Case.state,
-                                    func.count()).where(*base)
-                             .group_by(Case.organisation_path, Case.organisation_id, Case.procedure, Case.state)).all()
+    # Core rows (no ORM): thousands of groups for a province.
+    groups = session.connection().execute(
+        select(Case.organisation_path, Case.organisation_id, Case.procedure, Case.state, func.count()).where(*base)
+        .group_by(Case.organisation_path, Case.organisation_id, Case.procedure, Case.state)).all()
     open_total = 0
     actionable_groups: set[tuple[str, str, str]] = set()
     case_verdict: dict[int, tuple[str, ...]] = {}
     actionable_total = 0
     possible: dict[tuple[str, str], bool] = {}
-    rule_sets = list(RULE_SETS)
     split: list[tuple[str, str, str]] = []  # groups whose rule sets disagree: counted by rule set
     for path, _org_id, procedure, state, n in groups:
         entry = counts.get(procedure)
@@ -352,21 +362,20 @@ def _count(session: Session, base: list, judge: _Judge):
         entry.open += n
         open_total += n
         key = (procedure, state)
-        if key not in possible:
-            possible[key] = judge.possible(procedure, state)
-        if not possible[key]:
+        allowed = possible.get(key)
+        if allowed is None:
+            allowed = possible[key] = judge.possible(procedure, state)
+        if not allowed:
             continue
-        answers = judge.answers(procedure, state, path)
+        triggers = judge.verdict(procedure, state, path)
         if key in judge.data_dependent:
             continue
-        first = answers[rule_sets[0]]
-        if all(a == first for a in answers.values()):
-            if first:
-                entry.actionable += n
-                actionable_total += n
-                actionable_groups.add((procedure, state, path))
-        else:
+        if triggers is None:
             split.append((procedure, state, path))
+        elif triggers:
+            entry.actionable += n
+            actionable_total += n
+            actionable_groups.add((procedure, state, path))
     for procedure, state, path in split:
         for rs, n in session.execute(select(Case.rule_set, func.count()).where(
                 *base, Case.procedure == procedure, Case.state == state, Case.organisation_path == path)

@@ -8,20 +8,18 @@ that share procedure, rule set, state and organisation — not once per case.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person
-from ..definition import Authority, OrgFacts, Procedure, Step, StepContext
+from ..definition import Authority, Procedure, Step, StepContext
 from ..errors import InvalidInput, NotFound
-from ..registry import get_procedure, procedure_names
+from ..registry import procedure_names
 from ..rulesets import RULE_SETS
 from .access import Actor, load_actor
-from .facts import SessionLookups, load_chain, person_facts, case_facts
 from .runtime import Runtime
 
 # Side actions available in almost every state: they do not make a case "waiting on you".
@@ -269,38 +267,6 @@ def authorities_needed(definition: Procedure, state: str) -> list[Authority]:
         if not callable(step.who):
             result.extend(a for a in step.who if a not in result)
     return result
-
-
-class _Chains:
-    """Organisation chains by path, loaded once per request."""
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.cache: dict[str, list[OrgFacts]] = {}
-
-    def __call__(self, path: str) -> list[OrgFacts]:
-        if path not in self.cache:
-            self.cache[path] = load_chain(self.session, path)
-        return self.cache[path]
-
-
-@dataclass
-class _Group:
-    procedure: str
-    rule_set: str
-    state: str
-    path: str
-    count: int
-    triggers: list[str] = field(default_factory=list)  # forward steps the actor may take
-    per_case: bool = False  # a step's authority depends on the case's own data
-
-
-def _group_context(session: Session, rt: Runtime, definition: Procedure, chain, state: str, sample: Case) -> StepContext:
-    return StepContext(
-        rule_set=RULE_SETS[definition.rule_set], case=case_facts(sample), person=person_facts(
-            session.get(Person, sample.person_id)),
-        data={}, chain=chain, calendar=rt.calendar(), lookups=SessionLookups(session), today=rt.clock.today(),
-    )
 
 
 def actionable_triggers(actor: Actor, definition: Procedure, ctx: StepContext) -> list[str]:
