@@ -68,3 +68,17 @@ def test_dashboard_lists_rare_cases_of_mine_beyond_the_scan(runtime, world, monk
     board = my_work(runtime, actor_id=world.users["standing_province"])
     assert board.actionable_total == len(board.actionable) >= 1
     assert {item.case_id for item in board.actionable} <= set(ids)
+
+
+def test_name_search_ignores_the_case_of_vietnamese_capitals(runtime, world):
+    """"đặng lan", "Đặng" and "thu" find "Đặng Thu Lan" on both databases; every word must match."""
+    from models import Person, write_transaction
+    from workflows.engine.directory import update_person
+
+    case = admission_case(runtime, world, "cell1")
+    with write_transaction(runtime.session_factory) as s:
+        update_person(s, s.get(Person, world.people["cell1_applicant"]), {"full_name": "Đặng Thu Lan"})
+    for query in ("đặng lan", "Đặng", "thu", "Lan"):
+        page = list_cases(runtime, actor_id=world.users["secretary1"], filt=CaseFilter(search=query))
+        assert [r.id for r in page.items] == [case.id], query
+    assert list_cases(runtime, actor_id=world.users["secretary1"], filt=CaseFilter(search="đặng minh")).total == 0

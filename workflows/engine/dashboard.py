@@ -294,7 +294,8 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
     base = [Case.closed_at.is_(None)] + ([seen] if seen is not None else [])
     # Queries driven by the deadlines' due-date index: on SQLite the path range is written so that
     # its index is not chosen (the planner would read the whole subtree and sort it).
-    if session.get_bind().dialect.name == "sqlite" and not _small(session, base):
+    small = _small(session, base)
+    if session.get_bind().dialect.name == "sqlite" and not small:
         seen_plain = visible(actor, Case.organisation_path.concat(""))
         by_due = [Case.closed_at.is_(None)] + ([seen_plain] if seen_plain is not None else [])
     else:
@@ -322,7 +323,7 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
 
     horizon = calendar.add_working_days(today, HORIZON_WORKING_DAYS)
     due_scope = and_(Deadline.status == "open", Deadline.due_date <= horizon, *by_due)
-    due_total, due_capped = _count_due(session, due_scope, today, counts, small=by_due is base)
+    due_total, due_capped = _count_due(session, due_scope, today, counts, small=small)
     due_rows = session.execute(
         select(Deadline, Case.procedure, Case.rule_set, Case.state, Case.organisation_path, Person.full_name,
                Organisation.name)

@@ -120,7 +120,8 @@ def list_cases(rt: Runtime, *, actor_id: int, filt: CaseFilter) -> CasePage:
         return cases_page(session, rt, actor, filt)
 
 
-def case_conditions(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter, *, plain: bool = False) -> list:
+def case_conditions(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter, *, plain: bool = False,
+                    people=None) -> list:
     """WHERE conditions on `cases` alone (the name search is a subquery on persons, not a join).
 
     `plain`: for SQLite, the path range is written so that its index is not used, which lets the
@@ -148,16 +149,21 @@ def case_conditions(session: Session, rt: Runtime, actor: Actor, filt: CaseFilte
         conditions.append(Case.id.in_(select(Deadline.case_id).where(
             Deadline.status == "open", Deadline.due_date < rt.clock.today())))
     if filt.search:
-        conditions.append(Case.person_id.in_(_people_named(session, filt.search)))
+        conditions.append(Case.person_id.in_(people if people is not None else _people_named(session, filt.search)))
     return conditions
 
 
 def _people_named(session: Session, search: str):
-    """The ids of people whose name holds every word searched (as a list when few, else a subquery)."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    # SQLite's LIKE already ignores ASCII case (its lower() knows no more); PostgreSQL needs ILIKE.
-    terms = [(Person.full_name.like if sqlite else Person.full_name.ilike)(f"%{_escape_like(t)}%", escape="\\")
-             for t in search.split()[:5]]
+    """The ids of people whose name holds every word searched (as a list when few, else a subquery).
+
+    Names are written "Nguyễn Thị Lan": each word is looked for as typed, in lower case and with a
+    capital first letter — a plain LIKE, several times faster than ILIKE on PostgreSQL and right for
+    Vietnamese capitals (SQLite's LIKE folds only ASCII letters).
+    """
+    terms = []
+    for word in search.split()[:5]:
+        variants = dict.fromkeys((word, word.lower(), word[:1].upper() + word[1:].lower()))
+        terms.append(or_(*(Person.full_name.like(f"%{_escape_like(v)}%", escape="\\") for v in variants)))
     query = select(Person.id).where(*terms)
     found = session.scalars(query.limit(SEARCH_LIST_MAX + 1)).all()
     return found if len(found) <= SEARCH_LIST_MAX else query
@@ -207,8 +213,9 @@ def ids_by_deadline(session: Session, conditions: list, plain_conditions: list, 
 
 def cases_page(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter) -> CasePage:
     sqlite = session.get_bind().dialect.name == "sqlite"
-    conditions = case_conditions(session, rt, actor, filt)
-    plain = case_conditions(session, rt, actor, filt, plain=sqlite)
+    people = _people_named(session, filt.search) if filt.search else None
+    conditions = case_conditions(session, rt, actor, filt, people=people)
+    plain = case_conditions(session, rt, actor, filt, plain=sqlite, people=people) if sqlite else conditions
     total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
     offset = (filt.page - 1) * filt.per_page
     if filt.sort == "deadline":
