@@ -116,6 +116,8 @@ def test_case_page_shows_person_step_diagram_timeline_and_deadlines(app, runtime
     assert "7/7 tán thành" in html or "tán thành" in html
     assert "Hạn ra quyết định kết nạp" in html
     assert "Bước tiếp theo: Đảng ủy cơ sở biểu quyết (8-KNĐ)" in html
+    # The decision straight after the cell vote is only for a grassroots cell: not announced here.
+    assert "Bước tiếp theo: Quyết định kết nạp (9-KNĐ)" not in html
 
 
 def test_reading_a_case_page_is_audited(app, runtime, world):

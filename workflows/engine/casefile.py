@@ -23,7 +23,7 @@ from .access import Actor, load_actor
 from .audit import record_audit
 from .facts import load_chain
 from .listing import SIDE_TRIGGERS, subtree
-from .queries import allowed_actions
+from .queries import allowed_actions, step_context
 from .runtime import Runtime
 
 REF_LIMIT = 500
@@ -146,8 +146,11 @@ def _assemble(session: Session, rt: Runtime, actor: Actor, case: Case) -> CaseFi
     steps = [s for s in steps if s is not None and not getattr(s, "system", False)]
     steps.sort(key=lambda s: s.trigger in SIDE_TRIGGERS)
     waiting: list[Waiting] = []
+    ctx = step_context(session, rt, case, chain) if case.state else None
     for step in definition.steps_from(case.state):
         if step.trigger in SIDE_TRIGGERS or callable(step.who) or getattr(step, "system", False):
+            continue
+        if step.applies is not None and not step.applies(ctx):
             continue
         for authority in step.who:
             try:
