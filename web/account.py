@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from workflows.engine.signin import change_password, record_sign_out, sign_in, update_preferences
 from workflows.errors import InvalidInput
 from .auth import end_session, login_required, refresh_stamp, runtime, safe_next, start_session
-from .forms import FormErrors, choices
+from .forms import TOO_LONG, FormErrors, UIForm, choices
 from .i18n import LOCALES
 
 bp = Blueprint("account", __name__)
@@ -19,23 +18,23 @@ bp = Blueprint("account", __name__)
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=80)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=1024)])
+class LoginForm(UIForm):
+    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=80, message=TOO_LONG)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=1024, message=TOO_LONG)])
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(UIForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128, message=TOO_LONG)],
         description=_l("At least 8 characters; a long phrase of 15 or more is best. No other rules."),
     )
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(REQUIRED), EqualTo("new_password", _l("The two new passwords differ."))])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(UIForm):
     locale = RadioField(_l("Language"), choices=choices([("vi", "Tiếng Việt"), ("en", "English")]))
     digest = BooleanField(
         _l("One daily digest mail instead of a separate mail for each reminder"),

@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -17,7 +16,7 @@ from workflows.engine.admin import (
 from workflows.engine.directory_access import add_organisation, add_user, grant_role
 from workflows.errors import InvalidInput, NotFound
 from .auth import admin_required, current_actor, runtime
-from .forms import FormErrors, SimpleEmail, choices
+from .forms import TOO_LONG, FormErrors, SimpleEmail, UIForm, choices
 from .i18n import lang
 from .labels import ORGANISATION_KINDS as KIND_LABELS, ROLES as ROLE_LABELS
 
@@ -27,51 +26,51 @@ REQUIRED = _l("This field is required.")
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]  # shown as the first
 
 
-class NewUserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=80)],
+class NewUserForm(UIForm):
+    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=80, message=TOO_LONG)],
                            description=_l("Letters, digits, dots; no spaces."))
-    display_name = StringField(_l("Full name and post"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+    display_name = StringField(_l("Full name and post"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254, message=TOO_LONG)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128, message=TOO_LONG)],
                              description=_l("At least 8 characters; a long phrase of 15 or more is best. No other rules."))
     is_admin = BooleanField(_l("System administrator"))
 
 
-class EditUserForm(FlaskForm):
-    display_name = StringField(_l("Full name and post"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
+class EditUserForm(UIForm):
+    display_name = StringField(_l("Full name and post"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254, message=TOO_LONG)])
     active = BooleanField(_l("Account enabled"))
     is_admin = BooleanField(_l("System administrator"))
-    new_password = PasswordField(_l("New password"), validators=[Optional(), Length(max=128)],
+    new_password = PasswordField(_l("New password"), validators=[Optional(), Length(max=128, message=TOO_LONG)],
                                  description=_l("Leave empty to keep the current password."))
 
 
-class GrantForm(FlaskForm):
+class GrantForm(UIForm):
     role = SelectField(_l("Role"), choices=choices([(r, ROLE_LABELS[r]) for r in ROLES]), validators=[DataRequired(REQUIRED)])
     organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False,
                                   validators=[DataRequired(REQUIRED)])
 
 
-class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+class OrganisationForm(UIForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     kind = SelectField(_l("Kind"), choices=choices([(k, KIND_LABELS[k]) for k in ORGANISATION_KINDS]))
     parent_id = SelectField(_l("Under"), coerce=lambda v: int(v) if v not in (None, "") else None,
                             validate_choice=False)
-    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254, message=TOO_LONG)])
     admission_authority = BooleanField(_l("Delegated admission authority (grassroots committees only)"))
 
 
-class EditOrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
+class EditOrganisationForm(UIForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254, message=TOO_LONG)])
     admission_authority = BooleanField(_l("Delegated admission authority (grassroots committees only)"))
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(UIForm):
     day = DateField(_l("Day"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter a real date as dd/mm/yyyy."))])
     working = SelectField(_l("The day becomes"), choices=choices([("1", _l("a working day (swapped Saturday)")),
                                                                   ("0", _l("a day off"))]))
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
 
 
 def _org_choices() -> list[tuple[int, str]]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -17,7 +16,7 @@ from workflows.engine.people import (
 from workflows.errors import InvalidInput, RuleViolation
 from workflows.registry import procedure_names
 from .auth import current_actor, login_required, runtime
-from .forms import FormErrors, SimpleEmail, choices
+from .forms import TOO_LONG, FormErrors, SimpleEmail, UIForm, choices
 from .i18n import label
 from .labels import CHOICES, MEMBERSHIP, all_procedures
 from .stepforms import StepFormView, parse_step_form
@@ -29,18 +28,18 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]  # shown as the first
 DATE_MESSAGE = _l("Enter a real date as dd/mm/yyyy.")
 
 
-class PersonForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+class PersonForm(UIForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     birth_date = DateField(_l("Date of birth"), format=DATE_FORMATS, validators=[DataRequired(DATE_MESSAGE)])
     gender = SelectField(_l("Gender"), choices=choices([("", _l("— choose —"))] + [(g, CHOICES[g]) for g in GENDERS]),
                          validators=[Optional()])
-    ethnicity = StringField(_l("Ethnicity"), validators=[Optional(), Length(max=100)])
-    religion = StringField(_l("Religion"), validators=[Optional(), Length(max=100)])
-    home_address = TextAreaField(_l("Home address"), validators=[Optional(), Length(max=400)])
+    ethnicity = StringField(_l("Ethnicity"), validators=[Optional(), Length(max=100, message=TOO_LONG)])
+    religion = StringField(_l("Religion"), validators=[Optional(), Length(max=100, message=TOO_LONG)])
+    home_address = TextAreaField(_l("Home address"), validators=[Optional(), Length(max=400, message=TOO_LONG)])
     education = SelectField(_l("Education"), choices=choices([("", _l("— choose —"))] + [(e, CHOICES[e]) for e in EDUCATION_LEVELS]),
                             validators=[Optional()])
-    occupation = StringField(_l("Occupation"), validators=[Optional(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254)])
+    occupation = StringField(_l("Occupation"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254, message=TOO_LONG)])
     holds_post = BooleanField(_l("Holds a post (office) in the Party"))
 
     def values(self) -> dict:

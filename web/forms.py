@@ -27,11 +27,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
 
 from workflows.errors import InvalidInput, QuytrinhError, RuleViolation
 from .i18n import lang, message
 
 STATUS = {InvalidInput: 400, RuleViolation: 422}
+
+# WTForms' own messages for the field types the UI uses (Flask-WTF translates them through this
+# catalogue); listed so that extraction picks them up.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."), _l("Not a valid date value."), _l("Invalid Choice: could not coerce."),
+    _l("'%(value)s' is not a valid choice for this field."), _l("Not a valid integer value."),
+    _l("Field must be equal to %(other_name)s."),
+)
+TOO_LONG = _l("At most %(max)d characters.")
 
 # The per-field details workflows.fields and the directory services report (English):
 # listed here so the catalogue translates them beside their field.
@@ -131,3 +141,23 @@ class SimpleEmail:
         local, _, domain = value.partition("@")
         if value and (not local or "." not in domain or any(c.isspace() for c in value) or domain.startswith(".")):
             raise ValidationError(self.message or "Invalid e-mail address.")
+
+
+class _CatalogueTranslations:
+    """WTForms' built-in messages through this app's catalogue (Flask-WTF only knows WTForms' own)."""
+
+    def gettext(self, string: str) -> str:
+        return gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        from flask_babel import ngettext
+
+        return ngettext(singular, plural, n)
+
+
+class UIForm(FlaskForm):
+    """The base class of the UI's WTForms forms: CSRF from Flask-WTF, messages in the user's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _CatalogueTranslations()
