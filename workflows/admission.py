@@ -20,7 +20,10 @@ from .rulesets import RuleSet
 NAME = "admission"
 
 SECRETARY = (Authority("cell_secretary", "case"),)
-GRASSROOTS_OFFICERS = (Authority("committee_member", "grassroots"), Authority("organisation_officer", "grassroots"))
+# The background check is the grassroots committee's; in a grassroots cell (no committee above the
+# cell) its secretary leads it — "cell_secretary at grassroots scope" only matches that case.
+GRASSROOTS_OFFICERS = (Authority("committee_member", "grassroots"), Authority("organisation_officer", "grassroots"),
+                       Authority("cell_secretary", "grassroots"))
 COMMITTEE = (Authority("committee_member", "grassroots"),)
 COMPETENT = (Authority("standing_committee", "competent"),)
 

@@ -153,3 +153,17 @@ def test_system_steps_are_never_offered_as_actions(runtime, world):
     system = {st.trigger for st in get_procedure("probation", probation.rule_set).steps_from(probation.state) if st.system}
     assert system, "probation has system steps from on_probation"
     assert not offered & system
+
+
+def test_grassroots_cell_secretary_verifies_the_background_but_a_plain_cell_secretary_does_not(runtime, world):
+    """In a grassroots cell the secretary records the background check; in a cell under a committee, not."""
+    day = date(2026, 4, 11)
+    data = {"date": day.isoformat(), "conclusion": "Lý lịch rõ ràng."}
+    case = walk_to(runtime, world, "application_submitted", cell="gcell")
+    case = fire(at_day(runtime, day), case_id=case.id, trigger="verify_background",
+                actor_id=world.users["secretary_g"], data=data)
+    assert case.state == "background_verified"
+    case = walk_to(runtime, world, "application_submitted")
+    with pytest.raises(Forbidden):
+        fire(at_day(runtime, day), case_id=case.id, trigger="verify_background",
+             actor_id=world.users["secretary1"], data=data)
