@@ -3,13 +3,10 @@
 A supervisor sees their whole subtree, a secretary their cell (listing.visible).
 Built for a province of 100,000 open cases (quality.md Performance 4):
 
-- one GROUP BY over the open cases' covering index (organisation, procedure, state) gives
-  every count;
-- "may act now" is decided once per procedure state and *shape* of the organisation chain
-  (kinds, admission authority, the user's roles at each level) — a province has a few dozen
-  shapes, not 100,000 cases; only steps whose authority depends on the case's own data
-  (e.g. who decides a discipline depends on the proposed form) are judged case by case, from
-  the stored data alone;
+- one streaming GROUP BY over the open cases' covering index (path, organisation,
+  procedure, state) gives every count;
+- "may act now" is decided per procedure state and organisation shape (judge.py), only
+  steps whose authority reads the case's data being judged case by case;
 - the lists walk the open deadlines in due order (their index) and stop when full.
 """
 from __future__ import annotations
@@ -21,13 +18,10 @@ from sqlalchemy import and_, case as sql_case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person
-from ..definition import CaseFacts, OrgFacts, PersonFacts, StepContext
-from ..organisations import scope_organisation
-from ..registry import get_procedure
-from ..rulesets import RULE_SETS
 from .access import Actor, load_actor
-from .facts import SessionLookups, org_facts
-from .listing import _forward_steps, actionable_triggers, authorities_needed, visible
+from .facts import org_facts
+from .judge import Judge
+from .listing import visible
 from .runtime import Runtime
 
 HORIZON_WORKING_DAYS = 7
@@ -90,185 +84,6 @@ class Dashboard:
     per_procedure: list[ProcedureCount] = field(default_factory=list)
 
 
-class _Touched(Exception):
-    pass
-
-
-class _Tripwire(dict):
-    """An empty mapping that notes being read: a step that reads it depends on the case's data."""
-
-    def __init__(self, flag: list):
-        super().__init__()
-        self.flag = flag
-
-    def get(self, key, default=None):
-        self.flag.append(key)
-        return default
-
-    def __getitem__(self, key):
-        self.flag.append(key)
-        raise KeyError(key)
-
-    def __contains__(self, key):
-        self.flag.append(key)
-        return False
-
-
-class _TripLookups(SessionLookups):
-    def __init__(self, flag: list):
-        self.flag = flag
-
-    def __getattribute__(self, name):
-        if name not in ("flag", "__class__"):
-            object.__getattribute__(self, "flag").append(name)
-            raise _Touched(name)
-        return object.__getattribute__(self, name)
-
-
-class _Judge:
-    """Decides which forward steps the actor may take, memoised by chain shape.
-
-    The answer for a procedure state is computed once per organisation shape with a context whose
-    case data, step data and lookups are tripwires: if a step's authority or `applies` reads them,
-    that state is judged case by case instead (from the case's stored data).
-    """
-
-    def __init__(self, session: Session, rt: Runtime, actor: Actor, organisations: dict[int, OrgFacts]):
-        self.session, self.rt, self.actor, self.orgs = session, rt, actor, organisations
-        self.roles_at: dict[int, frozenset[str]] = {}
-        for grant in actor.grants:
-            self.roles_at[grant.organisation_id] = self.roles_at.get(grant.organisation_id, frozenset()) | {grant.role}
-        self.held = {g.role for g in actor.grants}
-        self.chains: dict[str, list[OrgFacts]] = {}
-        self.shape_ids: dict[str, int] = {}
-        self.shape_index: dict[tuple, int] = {}
-        self.memo: dict[tuple, dict[str, tuple[str, ...]]] = {}
-        self.verdicts: dict[tuple, tuple[str, ...] | None] = {}
-        self.data_dependent: set[tuple[str, str]] = set()  # procedure states judged case by case
-        self.possible_memo: dict[tuple[str, str, str], bool] = {}
-        self.may_memo: dict[tuple, bool] = {}
-        self.contexts: dict[tuple, StepContext] = {}
-        self.forward: dict[tuple[str, str, str], list] = {}
-
-    def chain(self, path: str) -> list[OrgFacts]:
-        found = self.chains.get(path)
-        if found is None:
-            ids = [int(p) for p in path.strip("/").split("/") if p]
-            found = self.chains[path] = [self.orgs[i] for i in ids if i in self.orgs]
-        return found
-
-    def shape(self, path: str) -> int:
-        """What decides the answer at an organisation — kinds, authority and the actor's roles along the
-        chain — as a small number: organisations of the same shape get the same answers."""
-        found = self.shape_ids.get(path)
-        if found is None:
-            key = (self.actor.superuser_over(path),) + tuple(
-                (o.kind, o.admission_authority, self.roles_at.get(o.id, frozenset())) for o in self.chain(path))
-            found = self.shape_ids[path] = self.shape_index.setdefault(key, len(self.shape_index))
-        return found
-
-    def _context(self, rule_set: str, procedure: str, state: str, path: str, data: dict | None = None,
-                 case_id: int | None = None) -> StepContext:
-        chain = self.chain(path)
-        return StepContext(
-            rule_set=RULE_SETS[rule_set],
-            case=CaseFacts(case_id, procedure, rule_set, state, 0, chain[-1].id, 0, data or {}, {}),
-            person=PersonFacts(0, "", date(2000, 1, 1), chain[-1].id, "none"), data={}, chain=chain,
-            calendar=self.rt.calendar(), lookups=SessionLookups(self.session), today=self.rt.clock.today(),
-        )
-
-    def per_case(self, procedure: str, state: str) -> bool:
-        """True when a forward step's authority (or `applies`) reads the case's own data."""
-        return (procedure, state) in self.data_dependent
-
-    def possible(self, procedure: str, state: str) -> bool:
-        """Worth a closer look: the actor may hold a needed role, or a step's authority is computed."""
-        return any(self._possible(procedure, rs, state) or any(
-            callable(st.who) for st in _forward_steps(get_procedure(procedure, rs), state)) for rs in RULE_SETS)
-
-    def _possible(self, procedure: str, rule_set: str, state: str) -> bool:
-        """A cheap first test: the actor holds a role one of the forward steps needs."""
-        key = (procedure, rule_set, state)
-        if key not in self.possible_memo:
-            definition = get_procedure(procedure, rule_set)
-            self.possible_memo[key] = self.actor.is_admin or bool(
-                self.held & {a.role for a in authorities_needed(definition, state)})
-        return self.possible_memo[key]
-
-    def verdict(self, procedure: str, state: str, path: str) -> tuple[str, ...] | None:
-        """The triggers when every rule set agrees (the usual case), else None (count by rule set)."""
-        key = (procedure, state, self.shape(path))
-        found = self.verdicts.get(key, False)
-        if found is False:
-            answers = self.answers(procedure, state, path)
-            first = next(iter(answers.values()))
-            found = self.verdicts[key] = first if all(a == first for a in answers.values()) else None
-        return found
-
-    def answers(self, procedure: str, state: str, path: str) -> dict[str, tuple[str, ...]]:
-        """Rule set -> what the actor may do in cases of this state at this organisation."""
-        key = (procedure, state, self.shape(path))
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = {}
-            for rs in RULE_SETS:
-                definition = get_procedure(procedure, rs)
-                if not self._possible(procedure, rs, state) and not any(
-                        callable(st.who) for st in _forward_steps(definition, state)):
-                    found[rs] = ()
-                    continue
-                flag: list = []
-                ctx = self._context(rs, procedure, state, path)
-                ctx.case = CaseFacts(None, procedure, rs, state, 0, ctx.chain[-1].id, 0, _Tripwire(flag), {})
-                ctx.data, ctx.lookups = _Tripwire(flag), _TripLookups(flag)
-                try:
-                    found[rs] = tuple(actionable_triggers(self.actor, definition, ctx))
-                except _Touched:
-                    found[rs] = ()
-                if flag:
-                    self.data_dependent.add((procedure, state))
-        return found
-
-    def case_triggers(self, case_id: int, procedure: str, rule_set: str, state: str, path: str,
-                      data: dict) -> tuple[str, ...]:
-        """One case whose step authority depends on its recorded data (only that data is looked at)."""
-        shape = self.shape(path)
-        triggers: list[str] = []
-        steps = self.forward.get((procedure, rule_set, state))
-        if steps is None:
-            steps = self.forward[(procedure, rule_set, state)] = _forward_steps(get_procedure(procedure, rule_set), state)
-        ctx = self.contexts.get((procedure, rule_set, state, path))
-        if ctx is None:
-            # One context per procedure state and organisation; only the case's facts change.
-            ctx = self.contexts[(procedure, rule_set, state, path)] = self._context(rule_set, procedure, state, path)
-        ctx.case = CaseFacts(case_id, procedure, rule_set, state, 0, ctx.chain[-1].id, 0, data, {})
-        for step in steps:
-            if step.trigger in triggers:
-                continue
-            if step.applies is not None and not step.applies(ctx):
-                continue
-            authorities = step.authorities(ctx) if callable(step.who) else step.who
-            key = (authorities, shape, rule_set)
-            if key not in self.may_memo:
-                self.may_memo[key] = self.actor.may(authorities, self.chain(path), RULE_SETS[rule_set])
-            if self.may_memo[key]:
-                triggers.append(step.trigger)
-        return tuple(triggers)
-
-    def waiting_on(self, procedure: str, rule_set: str, state: str, path: str) -> tuple[tuple[str, str], ...]:
-        definition = get_procedure(procedure, rule_set)
-        chain = self.chain(path)
-        result: list[tuple[str, str]] = []
-        for authority in authorities_needed(definition, state):
-            try:
-                org = scope_organisation(authority.scope, chain, RULE_SETS[rule_set])
-            except Exception:  # a scope this page does not know must not break the dashboard
-                continue
-            if (authority.role, org.name) not in result:
-                result.append((authority.role, org.name))
-        return tuple(result)
-
-
 def my_work(rt: Runtime, *, actor_id: int, limit: int = 25) -> Dashboard:
     """The signed-in user's dashboard."""
     with rt.session_factory() as session:
@@ -307,7 +122,7 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
     missing = {int(p) for g in actor.grants for p in g.path.strip("/").split("/") if p} - set(orgs)
     if missing:
         orgs.update({o.id: org_facts(o) for o in session.scalars(select(Organisation).where(Organisation.id.in_(missing)))})
-    judge = _Judge(session, rt, actor, orgs)
+    judge = Judge(session, rt, actor, orgs)
     counts, actionable_groups, case_verdict, actionable_total, open_total = _count(session, base, judge)
 
     def triggers_of(case_id: int, procedure: str, rule_set: str, state: str, path: str) -> tuple[str, ...]:
@@ -341,7 +156,7 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
     )
 
 
-def _count(session: Session, base: list, judge: _Judge):
+def _count(session: Session, base: list, judge: Judge):
     """Open and actionable counts per procedure; the cases judged one by one; the actionable groups."""
     counts: dict[str, ProcedureCount] = {}
     # Grouped in the order of the open cases' covering index (path, organisation, procedure, state):
@@ -457,7 +272,7 @@ def _fill_lists(session: Session, base: list, by_due: list, triggers_of, limit: 
     return mine, waiting
 
 
-def _describe(session: Session, judge: _Judge, days_left, case_ids: list[int], triggers_of) -> dict[int, WorkItem]:
+def _describe(session: Session, judge: Judge, days_left, case_ids: list[int], triggers_of) -> dict[int, WorkItem]:
     """Names, organisations, next deadlines and who acts, for the listed cases only."""
     if not case_ids:
         return {}
