@@ -82,3 +82,26 @@ def test_name_search_ignores_the_case_of_vietnamese_capitals(runtime, world):
         page = list_cases(runtime, actor_id=world.users["secretary1"], filt=CaseFilter(search=query))
         assert [r.id for r in page.items] == [case.id], query
     assert list_cases(runtime, actor_id=world.users["secretary1"], filt=CaseFilter(search="đặng minh")).total == 0
+
+
+def test_dashboard_agrees_with_the_engine_on_the_demo_province(runtime):
+    """On the demo (every procedure, cases in every state), each demo user's "waiting for you" count and
+    list are exactly the open cases where the engine allows them a forward step now."""
+    from sqlalchemy import select
+
+    from models import User
+    from workflows.demo import load_demo
+
+    load_demo(runtime)
+    with runtime.session_factory() as session:
+        users = session.scalars(select(User.id, ).order_by(User.id)).all()
+        cases = session.query(Case).filter(Case.closed_at.is_(None)).all()
+        expected = {}
+        for user_id in users:
+            actor = load_actor(session, user_id)
+            expected[user_id] = {c.id for c in cases if actor.can_see(c.organisation_path)
+                                 and set(allowed_actions(session, runtime, actor, c)) - SIDE}
+    for user_id in users:
+        board = my_work(runtime, actor_id=user_id, limit=1000)
+        assert board.actionable_total == len(expected[user_id]), user_id
+        assert {item.case_id for item in board.actionable} == expected[user_id], user_id

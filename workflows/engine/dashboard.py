@@ -201,10 +201,17 @@ def _count(session: Session, base: list, judge: Judge):
                 actionable_total += n
                 actionable_groups.add((procedure, state, path))
     for procedure, state in sorted(judge.data_dependent):
-        rows = session.execute(select(Case.id, Case.rule_set, Case.organisation_path, Case.data)
-                               .where(*base, Case.procedure == procedure, Case.state == state)).all()
-        for case_id, rs, path, data in rows:
-            triggers = judge.case_triggers(case_id, procedure, rs, state, path, data or {})
+        in_state = [*base, Case.procedure == procedure, Case.state == state]
+        rows = session.execute(select(Case.id, Case.rule_set, Case.organisation_path, Case.data, Case.person_id)
+                               .where(*in_state)).all()
+        deadlines: dict[int, dict[str, date]] = {}
+        for case_id, kind, due in session.execute(
+                select(Deadline.case_id, Deadline.kind, Deadline.due_date).join(Case, Case.id == Deadline.case_id)
+                .where(Deadline.status == "open", *in_state)).all():
+            deadlines.setdefault(case_id, {})[kind] = due
+        for case_id, rs, path, data, person_id in rows:
+            triggers = judge.case_triggers(case_id, procedure, rs, state, path, data or {}, person_id,
+                                           deadlines.get(case_id))
             case_verdict[case_id] = triggers
             if triggers:
                 counts[procedure].actionable += 1

@@ -61,6 +61,21 @@ class _TripLookups(SessionLookups):
         return object.__getattribute__(self, name)
 
 
+class _TripPerson(PersonFacts):
+    """A person whose every attribute read is noted."""
+
+    def __getattribute__(self, name):
+        if not name.startswith("__"):
+            object.__getattribute__(self, "flag").append(name)
+        return object.__getattribute__(self, name)
+
+
+def _trip_person(flag: list, org_id: int) -> PersonFacts:
+    person = _TripPerson(0, "", date(2000, 1, 1), org_id, "none")
+    object.__setattr__(person, "flag", flag)
+    return person
+
+
 class Judge:
     """Decides which forward steps the actor may take, memoised by chain shape.
 
@@ -155,19 +170,24 @@ class Judge:
                     continue
                 flag: list = []
                 ctx = self._context(rs, procedure, state, path)
-                ctx.case = CaseFacts(None, procedure, rs, state, 0, ctx.chain[-1].id, 0, _Tripwire(flag), {})
+                ctx.case = CaseFacts(None, procedure, rs, state, 0, ctx.chain[-1].id, 0, _Tripwire(flag),
+                                     _Tripwire(flag))
                 ctx.data, ctx.lookups = _Tripwire(flag), _TripLookups(flag)
+                ctx.person = _trip_person(flag, ctx.chain[-1].id)
                 try:
                     found[rs] = tuple(actionable_triggers(self.actor, definition, ctx))
-                except _Touched:
+                except Exception:
+                    if not flag:
+                        raise
                     found[rs] = ()
                 if flag:
                     self.data_dependent.add((procedure, state))
         return found
 
-    def case_triggers(self, case_id: int, procedure: str, rule_set: str, state: str, path: str,
-                      data: dict) -> tuple[str, ...]:
-        """One case whose step authority depends on its recorded data (only that data is looked at)."""
+    def case_triggers(self, case_id: int, procedure: str, rule_set: str, state: str, path: str, data: dict,
+                      person_id: int = 0, deadlines: dict | None = None) -> tuple[str, ...]:
+        """One case whose steps read its own data: judged from the stored data, open deadlines and
+        the lookups (the person's biography is not loaded)."""
         shape = self.shape(path)
         triggers: list[str] = []
         steps = self.forward.get((procedure, rule_set, state))
@@ -177,11 +197,15 @@ class Judge:
         if ctx is None:
             # One context per procedure state and organisation; only the case's facts change.
             ctx = self.contexts[(procedure, rule_set, state, path)] = self._context(rule_set, procedure, state, path)
-        ctx.case = CaseFacts(case_id, procedure, rule_set, state, 0, ctx.chain[-1].id, 0, data, {})
+        ctx.case = CaseFacts(case_id, procedure, rule_set, state, 0, ctx.chain[-1].id, person_id, data,
+                             deadlines or {})
+        ctx.person = PersonFacts(person_id, "", date(2000, 1, 1), ctx.chain[-1].id, "none")
         for step in steps:
             if step.trigger in triggers:
                 continue
             if step.applies is not None and not step.applies(ctx):
+                continue
+            if not step.fields and not all(rule.check(ctx) for rule in step.rules):
                 continue
             authorities = step.authorities(ctx) if callable(step.who) else step.who
             key = (authorities, shape, rule_set)

@@ -277,13 +277,18 @@ def authorities_needed(definition: Procedure, state: str) -> list[Authority]:
 
 
 def actionable_triggers(actor: Actor, definition: Procedure, ctx: StepContext) -> list[str]:
-    """Forward steps from the context's state that apply there and that the actor may take."""
+    """Forward steps from the context's state that apply there and that the actor may take.
+
+    As queries.allowed_actions: a step that records no data is offered only when its rules hold.
+    """
     rule_set = RULE_SETS[definition.rule_set]
     triggers: list[str] = []
     for step in _forward_steps(definition, ctx.case.state):
         if step.trigger in triggers:
             continue
         if step.applies is not None and not step.applies(ctx):
+            continue
+        if not step.fields and not all(rule.check(ctx) for rule in step.rules):
             continue
         if actor.may(step.authorities(ctx), ctx.chain, rule_set):
             triggers.append(step.trigger)
