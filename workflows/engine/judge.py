@@ -95,6 +95,7 @@ class Judge:
         self.shape_index: dict[tuple, int] = {}
         self.memo: dict[tuple, dict[str, tuple[str, ...]]] = {}
         self.verdicts: dict[tuple, tuple[str, ...] | None] = {}
+        self.by_path: dict[tuple[str, str, str], tuple[str, ...] | None] = {}
         self.data_dependent: set[tuple[str, str]] = set()  # procedure states judged case by case
         self.possible_memo: dict[tuple[str, str, str], bool] = {}
         self.may_memo: dict[tuple, bool] = {}
@@ -148,12 +149,16 @@ class Judge:
 
     def verdict(self, procedure: str, state: str, path: str) -> tuple[str, ...] | None:
         """The triggers when every rule set agrees (the usual case), else None (count by rule set)."""
+        found = self.by_path.get((procedure, state, path), False)
+        if found is not False:
+            return found
         key = (procedure, state, self.shape(path))
         found = self.verdicts.get(key, False)
         if found is False:
             answers = self.answers(procedure, state, path)
             first = next(iter(answers.values()))
             found = self.verdicts[key] = first if all(a == first for a in answers.values()) else None
+        self.by_path[(procedure, state, path)] = found
         return found
 
     def answers(self, procedure: str, state: str, path: str) -> dict[str, tuple[str, ...]]:
