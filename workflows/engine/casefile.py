@@ -148,11 +148,15 @@ def _assemble(session: Session, rt: Runtime, actor: Actor, case: Case) -> CaseFi
     waiting: list[Waiting] = []
     ctx = step_context(session, rt, case, chain) if case.state else None
     for step in definition.steps_from(case.state):
-        if step.trigger in SIDE_TRIGGERS or callable(step.who) or getattr(step, "system", False):
+        if step.trigger in SIDE_TRIGGERS or getattr(step, "system", False):
             continue
         if step.applies is not None and not step.applies(ctx):
             continue
-        for authority in step.who:
+        try:
+            authorities = step.authorities(ctx)  # a computed authority reads the case (e.g. the decider's level)
+        except Exception:  # it may need the step's own data: nothing to announce yet
+            continue
+        for authority in authorities:
             try:
                 org = scope_organisation(authority.scope, chain, rule_set)
             except Exception:  # a scope this page does not know must not break it

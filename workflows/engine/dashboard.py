@@ -284,7 +284,7 @@ def _describe(session: Session, judge: Judge, days_left, case_ids: list[int], tr
     if not case_ids:
         return {}
     rows = session.execute(select(Case.id, Case.procedure, Case.rule_set, Case.state, Case.organisation_path,
-                                  Case.person_id, Person.full_name, Organisation.name)
+                                  Case.person_id, Person.full_name, Organisation.name, Case.data)
                            .join(Person, Person.id == Case.person_id)
                            .join(Organisation, Organisation.id == Case.organisation_id)
                            .where(Case.id.in_(case_ids))).all()
@@ -293,12 +293,12 @@ def _describe(session: Session, judge: Judge, days_left, case_ids: list[int], tr
             Deadline.case_id.in_(case_ids), Deadline.status == "open").order_by(Deadline.due_date)).all():
         dues.setdefault(case_id, (due, kind))
     items = {}
-    for case_id, procedure, rs, state, path, person_id, person, org in rows:
+    for case_id, procedure, rs, state, path, person_id, person, org, data in rows:
         triggers = triggers_of(case_id, procedure, rs, state, path)
         next_due, kind = dues.get(case_id, (None, None))
         items[case_id] = WorkItem(
             case_id, procedure, rs, state, person_id, person, org, triggers=triggers,
-            waiting_on=() if triggers else judge.waiting_on(procedure, rs, state, path),
+            waiting_on=() if triggers else judge.waiting_on(procedure, rs, state, path, data or {}),
             next_due=next_due, next_due_kind=kind,
             days_left=days_left(next_due) if next_due else None)
     return items

@@ -220,11 +220,21 @@ class Judge:
                 triggers.append(step.trigger)
         return tuple(triggers)
 
-    def waiting_on(self, procedure: str, rule_set: str, state: str, path: str) -> tuple[tuple[str, str], ...]:
+    def waiting_on(self, procedure: str, rule_set: str, state: str, path: str,
+                   data: dict | None = None) -> tuple[tuple[str, str], ...]:
+        """(role, organisation name) of whoever must take the next forward step."""
         definition = get_procedure(procedure, rule_set)
         chain = self.chain(path)
+        authorities = list(authorities_needed(definition, state))
+        for step in _forward_steps(definition, state):
+            if callable(step.who):  # computed from the case (e.g. the level above the decider)
+                try:
+                    ctx = self._context(rule_set, procedure, state, path, data)
+                    authorities.extend(a for a in step.authorities(ctx) if a not in authorities)
+                except Exception:  # the case's data may be needed in full: name the others only
+                    continue
         result: list[tuple[str, str]] = []
-        for authority in authorities_needed(definition, state):
+        for authority in authorities:
             try:
                 org = scope_organisation(authority.scope, chain, RULE_SETS[rule_set])
             except Exception:  # a scope this page does not know must not break the dashboard
