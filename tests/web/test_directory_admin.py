@@ -31,7 +31,8 @@ def test_cell_page_lists_members_with_their_status(app, world):
     """A cell's page lists its people with membership status and counts."""
     html = _client(app, "secretary1").get(f"/organisations/{world.orgs['cell1']}").get_data(as_text=True)
     assert "cell1_m1" in html and "cell1_applicant" in html
-    assert "Đảng viên chính thức: 4" in html and "Chưa là đảng viên: 1" in html
+    assert "Đảng viên chính thức: 4 · Chưa là đảng viên: 1" in html
+    assert html.index("cell1_m4") < html.index("cell1_applicant")  # official members first
 
 
 def test_add_a_person_and_refuse_a_bad_date(app, runtime, world):

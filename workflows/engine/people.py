@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models import Case, Organisation, Person, write_transaction
@@ -118,11 +118,12 @@ def organisation_page(rt: Runtime, *, actor_id: int, organisation_id: int) -> Or
             select(Case.organisation_id, func.count(Case.id))
             .where(Case.organisation_id.in_(child_ids), Case.closed_at.is_(None))
             .group_by(Case.organisation_id)).all()) if child_ids else {}
+        rank = case({"official": 0, "probationary": 1, "none": 2}, value=Person.membership_status, else_=3)
         members = list(session.scalars(select(Person).where(Person.organisation_id == org.id)
-                                       .order_by(Person.membership_status != "official", Person.full_name).limit(2000)))
+                                       .order_by(rank, Person.full_name, Person.id).limit(2000)))
         open_cases = session.scalar(select(func.count(Case.id)).where(subtree(Case.organisation_path, org.path),
                                                                       Case.closed_at.is_(None))) or 0
-        counts: dict[str, int] = {}
+        counts: dict[str, int] = {}  # in the order the members are listed
         for person in members:
             counts[person.membership_status] = counts.get(person.membership_status, 0) + 1
         return OrgPage(
