@@ -99,9 +99,10 @@ def seed(rt: Runtime, n_cases: int) -> dict:
     states = {name: [st.name for st in get_procedure(name, "cpv-2025").states] for name in procedure_names()}
     finals = {name: {st.name for st in get_procedure(name, "cpv-2025").states if st.final} for name in procedure_names()}
     now = datetime(2026, 11, 30, 2, tzinfo=timezone.utc)
-    # National proportions: admissions and probations are most of the work (~170k a year each);
-    # strike-offs, withdrawals, discipline and appeals are a few percent.
-    weights = {"admission": 45, "probation": 40, "strike_off": 6, "withdrawal": 3, "discipline": 4, "appeal": 2}
+    # Proportions of a province's year (procedures.md §9 quotes one: expelled 6, struck off 55, withdrew 33,
+    # beside admissions and recognitions in the thousands): admissions and probations are nearly all of it.
+    # Discipline and appeals are kept at a few percent anyway, so their per-case judging is exercised.
+    weights = {"admission": 48, "probation": 44, "strike_off": 3, "withdrawal": 2, "discipline": 2, "appeal": 1}
     mix_names = list(procedure_names())
     mix_weights = [weights.get(name, 2) for name in mix_names]
     engine = rt.session_factory.kw["bind"]
