@@ -54,7 +54,12 @@ def login():
         result = sign_in(runtime(), username=form.username.data, password=form.password.data,
                          remote_addr=request.remote_addr)
         if result.outcome == "ok":
+            # A language picked on the sign-in page is the user's choice: keep it on the account too.
+            picked = session.get("locale") if session.get("locale_picked") else None
             start_session(result.user, runtime().clock.now())
+            if picked in LOCALES and picked != result.user.locale:
+                update_preferences(runtime(), user_id=result.user.id, locale=picked)
+                session["locale"] = current_user.locale = picked
             return redirect(safe_next(form.next.data) or url_for("dashboard.index"))
         if result.outcome == "throttled":
             errors.add(None, _("Too many failed attempts. Wait %(minutes)d minutes and try again.",
@@ -124,4 +129,6 @@ def language():
         session["locale"] = chosen
         if current_user.is_authenticated:
             update_preferences(runtime(), user_id=current_user.id, locale=chosen)
+        else:
+            session["locale_picked"] = True
     return redirect(safe_next(request.form.get("next")) or url_for("dashboard.index"))

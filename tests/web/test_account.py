@@ -203,3 +203,13 @@ def test_session_cookie_is_httponly_and_samesite(app, world):
     response = sign_in(client, "secretary1")
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_language_picked_before_sign_in_is_kept_on_the_account(app, runtime, world):
+    """English chosen on the sign-in page stays after signing in, and is saved as the user's language."""
+    client = app.test_client()
+    post(client, "/language", {"locale": "en", "next": "/login"}, token_from="/login")
+    sign_in(client, "secretary1")
+    assert "My work" in client.get("/").get_data(as_text=True)
+    with runtime.session_factory() as s:
+        assert s.get(User, world.users["secretary1"]).locale == "en"
