@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,15 @@ run: $(STAMP)
 	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 --call app:create_app
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+
+# The browser tests drive Debian's chromium; as root with apt-get we install it, otherwise say so.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && echo "installing chromium for the browser tests" && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "warning: chromium is missing, the browser tests will fail: apt-get install chromium"
 
 bench: $(STAMP)
 	$(BIN)/python bench/transition.py
