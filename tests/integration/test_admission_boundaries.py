@@ -445,3 +445,28 @@ def test_open_refused_for_a_member_a_probationary_helper_or_another_cell(runtime
     assert case.state == "sympathiser"
     with runtime.session_factory() as s:
         assert s.scalar(select(func.count(Event.id))) == 1
+
+
+# ---------------------------------------------------------------- extension after a revoked decision
+
+
+def test_extension_after_a_revoked_decision_is_refused_or_extends_never_crashes(runtime, world):
+    """After the decision is revoked, extend_deadline is refused by a named rule or extends an open deadline."""
+    person = new_person(runtime, world)
+    case = walk_to(runtime, world, person, "committee_approved", vote_day=date(2026, 5, 4))
+    case = accepted(runtime, case, day=date(2026, 5, 20), trigger="decide_admission",
+                    actor=world.users["standing_commune"], data=decision(date(2026, 5, 20)))
+    case = accepted(runtime, case, day=date(2026, 5, 25), trigger="revoke", actor=world.users["standing_province"],
+                    data={"decision_number": "3-QĐ/TU", "decision_date": "2026-05-25", "reason": "Sai quy trình."})
+    assert case.state == "committee_approved"
+    before = snapshot(runtime)
+    try:
+        moved = fire(at_day(runtime, date(2026, 5, 26)), case_id=case.id, trigger="extend_deadline",
+                     actor_id=world.users["standing_commune"], revision=case.revision,
+                     data={"days": 10, "reason": "Chờ bổ sung hồ sơ."})
+    except RuleViolation as err:  # no open decision deadline to extend: a clear refusal, nothing written
+        assert err.value.rule_ids
+        assert snapshot(runtime) == before
+    else:  # the revocation reopened the decision deadline: the extension moved it
+        assert moved.state == "committee_approved"
+        assert decision_due(runtime, moved) > date(2026, 5, 26)
