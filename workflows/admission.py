@@ -213,19 +213,8 @@ CEREMONY_AFTER_DECISION = Rule(
 )
 
 
-def _extension_within_limit(ctx: StepContext) -> bool:
-    used = int(ctx.case.data.get("decision_extension_days") or 0)
-    return used + ctx.data["days"] <= ctx.settings["decision_extension_max_working_days"]
-
-
-EXTENSION_MAX = Rule(
-    "extension_max", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
-    "Chỉ được gia hạn tổng cộng không quá 30 ngày làm việc.",
-    "The deadline can be extended by no more than 30 working days in all.",
-    _extension_within_limit, field="days",
-)
-
-# ---------------------------------------------------------------- deadlines
+EXTENSION_MAX = common.extension_rule("decision_extension_days")
+HAS_DECISION_DEADLINE = common.deadline_to_extend_rule("admission_decision")
 
 
 def _decision_due(ctx: StepContext) -> date:
@@ -406,7 +395,7 @@ def build(rule_set: RuleSet) -> Procedure:
             legal_basis="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
             fields=(Field("days", "int", label_vi="Số ngày làm việc gia hạn", label_en="Working days"),
                     common.REASON),
-            rules=(EXTENSION_MAX,), effects=_extend,
+            rules=(HAS_DECISION_DEADLINE, EXTENSION_MAX), effects=_extend,
         ),
         Step(
             trigger="hold_ceremony", sources=("admitted",), dest="completed", who=SECRETARY,

@@ -158,6 +158,16 @@ def extension_rule(used_key: str) -> Rule:
     )
 
 
+def deadline_to_extend_rule(kind: str) -> Rule:
+    """Only an open deadline can be extended (after a revoked decision the old one was met, not reopened)."""
+    return Rule(
+        "no_deadline_to_extend", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
+        "Hồ sơ không có thời hạn quyết định nào đang mở để gia hạn.",
+        "The case has no open decision deadline to extend.",
+        lambda ctx: kind in ctx.case.deadlines,
+    )
+
+
 def vote_outcome(threshold: str):
     """An outcome function: 'passed' when the step's vote reaches the threshold, else 'failed'."""
 

@@ -169,12 +169,7 @@ def _extend(ctx: StepContext):
     ]
 
 
-HAS_DECISION_DEADLINE = Rule(
-    "no_deadline_to_extend", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
-    "Hồ sơ không có thời hạn quyết định nào đang mở để gia hạn.",
-    "The case has no open decision deadline to extend.",
-    lambda ctx: "probation_decision" in ctx.case.deadlines,
-)
+HAS_DECISION_DEADLINE = common.deadline_to_extend_rule("probation_decision")
 
 
 # ---------------------------------------------------------------- the procedure

@@ -465,7 +465,7 @@ def test_extension_after_a_revoked_decision_is_refused_or_extends_never_crashes(
                      actor_id=world.users["standing_commune"], revision=case.revision,
                      data={"days": 10, "reason": "Chờ bổ sung hồ sơ."})
     except RuleViolation as err:  # no open decision deadline to extend: a clear refusal, nothing written
-        assert err.value.rule_ids
+        assert err.rule_ids == ["no_deadline_to_extend"]
         assert snapshot(runtime) == before
     else:  # the revocation reopened the decision deadline: the extension moved it
         assert moved.state == "committee_approved"
