@@ -168,6 +168,30 @@ def deadline_to_extend_rule(kind: str) -> Rule:
     )
 
 
+def cell_and_committee_votes(*, cell_source: str, on_fail: str, legal_basis: str,
+                             cell_who: tuple[Authority, ...], committee_who: tuple[Authority, ...]) -> tuple[Step, Step]:
+    """The cell vote and the grassroots committee vote, each passing with ≥ 2/3 of all members.
+
+    The committee vote does not apply in a grassroots cell (no committee level).
+    """
+    return (
+        Step(
+            trigger="cell_vote", sources=(cell_source,), who=cell_who,
+            dest=(Branch("cell_approved", "passed"), Branch(on_fail, "failed")),
+            label_vi="Chi bộ biểu quyết", label_en="Cell vote", legal_basis=legal_basis,
+            fields=(VOTE,), outcome=vote_outcome("two_thirds"), vote="cell", threshold="two_thirds",
+            date_field="vote.date",
+        ),
+        Step(
+            trigger="committee_vote", sources=("cell_approved",), who=committee_who,
+            dest=(Branch("committee_approved", "passed"), Branch(on_fail, "failed")),
+            label_vi="Đảng ủy cơ sở biểu quyết", label_en="Committee vote", legal_basis=legal_basis,
+            fields=(VOTE,), outcome=vote_outcome("two_thirds"), vote="committee",
+            threshold="two_thirds", applies=committee_level, date_field="vote.date",
+        ),
+    )
+
+
 def vote_outcome(threshold: str):
     """An outcome function: 'passed' when the step's vote reaches the threshold, else 'failed'."""
 

@@ -116,20 +116,9 @@ def build(rule_set: RuleSet) -> Procedure:
                     Field("requests", "int", label_vi="Số lần đã yêu cầu", label_en="Requests made")),
             rules=(REFUSAL_REQUESTS,), date_field="date",
         ),
-        Step(
-            trigger="cell_vote", sources=("self_criticism_done",), who=SECRETARY,
-            dest=(Branch("cell_approved", "passed"), Branch("dismissed", "failed")),
-            label_vi="Chi bộ biểu quyết", label_en="Cell vote", legal_basis=SOURCE + "; " + votes_source,
-            fields=(common.VOTE,), outcome=common.vote_outcome("two_thirds"), vote="cell", threshold="two_thirds",
-            date_field="vote.date",
-        ),
-        Step(
-            trigger="committee_vote", sources=("cell_approved",), who=COMMITTEE,
-            dest=(Branch("committee_approved", "passed"), Branch("dismissed", "failed")),
-            label_vi="Đảng ủy cơ sở biểu quyết", label_en="Committee vote", legal_basis=SOURCE + "; " + votes_source,
-            fields=(common.VOTE,), outcome=common.vote_outcome("two_thirds"), vote="committee",
-            threshold="two_thirds", applies=common.committee_level, date_field="vote.date",
-        ),
+        *common.cell_and_committee_votes(
+            cell_source="self_criticism_done", on_fail="dismissed", legal_basis=SOURCE + "; " + votes_source,
+            cell_who=SECRETARY, committee_who=COMMITTEE),
         *_decisions(("committee_approved",), grassroots_cell=False),
         *_decisions(("cell_approved",), grassroots_cell=True),
     ]
