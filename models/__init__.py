@@ -1,7 +1,7 @@
 """Storage: typed SQLAlchemy 2.0 tables and the session factory. Imports nothing of the project."""
 from .base import Base, utcnow
 from .cases import Case, Comment, Deadline, Document, Event, Vote
-from .db import make_engine, make_session_factory, write_transaction
+from .db import make_engine, make_session_factory, write_connection, write_transaction
 from .ops import AuditRecord, CalendarOverride, Incident, LoginAttempt, OutboxMessage
 from .organisations import ApiToken, Organisation, RoleAssignment, User, ORGANISATION_KINDS, ROLES
 from .people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
@@ -11,5 +11,5 @@ __all__ = [
     "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "LoginAttempt",
     "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
     "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",
-    "utcnow", "write_transaction",
+    "utcnow", "write_connection", "write_transaction",
 ]

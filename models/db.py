@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_OPTION = "quytrinh_write"
@@ -67,6 +67,17 @@ def write_transaction(session_factory: sessionmaker[Session]) -> Iterator[Sessio
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """One unit of work on a Core connection (the engine's transitions): a write from its first statement.
+
+    Commits once on success; rolls back on any exception, so nothing is half-written.
+    """
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+        with conn.begin():
+            yield conn
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from workflows.engine import CalendarSource, check_cases, fire, open_case
 from workflows.engine import effects
 from workflows.engine.directory import create_person
 from workflows.engine.effects import register_effect
+from workflows.engine.store import CaseRow
 from workflows.errors import ConflictingUpdate, RuleViolation, TransitionNotAllowed
 
 THREADS = 20
@@ -122,7 +123,7 @@ def test_twenty_threads_firing_the_same_step_one_wins_each_time(runtime, world):
         results = race(THREADS, lambda i: fire(rt, case_id=case.id, trigger=trigger, actor_id=actor, data=data,
                                                   revision=revision))
 
-        winners = [r for r in results if isinstance(r, Case)]
+        winners = [r for r in results if isinstance(r, CaseRow)]
         conflicts = [r for r in results if isinstance(r, ConflictingUpdate)]
         assert len(winners) == 1, f"round {round_no}: {describe(results)}"
         assert len(conflicts) == THREADS - 1, f"round {round_no}: {describe(results)}"
@@ -145,10 +146,10 @@ def test_twenty_threads_without_a_revision_apply_the_step_once(runtime, world):
     results = race(THREADS, lambda i: fire(rt, case_id=case.id, trigger="verify_background",
                                               actor_id=world.users["officer"], data=data))
 
-    winners = [r for r in results if isinstance(r, Case)]
+    winners = [r for r in results if isinstance(r, CaseRow)]
     assert len(winners) == 1, describe(results)
     # A loser either lost the row race (conflict) or loaded the moved case (step no longer applies).
-    assert all(isinstance(r, (Case, ConflictingUpdate, TransitionNotAllowed)) for r in results), describe(results)
+    assert all(isinstance(r, (CaseRow, ConflictingUpdate, TransitionNotAllowed)) for r in results), describe(results)
     assert counts(runtime, case.id)[:2] == (case.revision + 1, case.revision + 1)
 
 
@@ -164,7 +165,7 @@ def test_twenty_threads_opening_a_case_for_one_person_open_exactly_one(runtime, 
                                                    organisation_id=world.orgs["cell1"],
                                                    actor_id=world.users["secretary1"], data=data))
 
-    opened = [r for r in results if isinstance(r, Case)]
+    opened = [r for r in results if isinstance(r, CaseRow)]
     refused = [r for r in results if isinstance(r, RuleViolation)]
     assert len(opened) == 1, describe(results)
     assert len(refused) == THREADS - 1, describe(results)
@@ -180,7 +181,7 @@ def test_concurrent_writers_on_different_cases_never_fail(runtime, world):
 
     results = race(len(people), lambda i: walk_to(runtime, world, "cell_approved", person_id=people[i]))
 
-    assert all(isinstance(r, Case) and r.state == "cell_approved" for r in results), describe(results)
+    assert all(isinstance(r, CaseRow) and r.state == "cell_approved" for r in results), describe(results)
     with runtime.session_factory() as s:
         assert s.scalar(select(func.count(Event.id))) == 12 * 5
         assert list(check_cases(s)) == []
@@ -202,7 +203,7 @@ def test_an_effect_that_raises_leaves_nothing_written(runtime, world):
     before = snapshot(runtime)
     original = effects._APPLIERS[UpdatePerson]
 
-    def explode(session, rt, actor, case, effect, record, now):
+    def explode(write, effect, record):
         raise RuntimeError("injected failure in an effect")
 
     register_effect(UpdatePerson, explode)
@@ -216,26 +217,35 @@ def test_an_effect_that_raises_leaves_nothing_written(runtime, world):
     assert _decide(runtime, world, case).state == "admitted"
 
 
-@pytest.mark.parametrize("hook", ["after_flush", "before_commit"])
+@pytest.mark.parametrize("hook", ["after_event_insert", "commit"])
 def test_a_failure_after_the_event_row_is_written_leaves_nothing(runtime, world, hook):
-    """A failure once the event row is flushed, before commit: no state without event, no event without state."""
+    """A failure once the event row is written, before commit: no state without event, no event without state."""
     case = walk_to(runtime, world, "committee_approved")
     before = snapshot(runtime)
     seen = []
+    engine = runtime.engine
 
-    def explode(session, *args):
-        flushed_events = [o for o in session.new if isinstance(o, Event)] if hook == "after_flush" else [1]
-        if flushed_events:
-            in_db = session.execute(select(func.count(Event.id)).where(Event.case_id == case.id)).scalar()
-            seen.append(in_db)
-            raise RuntimeError("injected failure before commit")
+    def count_and_explode(conn):
+        in_db = conn.execute(select(func.count(Event.id)).where(Event.case_id == case.id)).scalar()
+        seen.append(in_db)
+        raise RuntimeError("injected failure before commit")
 
-    sa_event.listen(runtime.session_factory, hook, explode)
+    def after_execute(conn, clause, multiparams, params, execution_options, result):
+        if hook == "after_event_insert" and getattr(clause, "table", None) is Event.__table__ and clause.is_insert:
+            count_and_explode(conn)
+
+    def on_commit(conn):
+        if hook == "commit":
+            count_and_explode(conn)
+
+    sa_event.listen(engine, "after_execute", after_execute)
+    sa_event.listen(engine, "commit", on_commit)
     try:
         with pytest.raises(RuntimeError, match="injected"):
             _decide(runtime, world, case)
     finally:
-        sa_event.remove(runtime.session_factory, hook, explode)
+        sa_event.remove(engine, "after_execute", after_execute)
+        sa_event.remove(engine, "commit", on_commit)
     # The event row really was in the transaction when it failed …
     assert seen == [case.revision + 1]
     # … and none of it survived.

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
 
 from models import Organisation, RoleAssignment, User
 from ..definition import Authority, OrgFacts
@@ -63,19 +62,27 @@ class Actor:
         return any(self.holds(a, chain, rule_set) for a in authorities)
 
 
-def load_actor(session: Session, user_id: int) -> Actor:
-    """The user with their role grants; an unknown or inactive user is refused."""
-    user = session.execute(
-        select(User.id, User.username, User.is_admin).where(User.id == user_id, User.active.is_(True))
-    ).first()
-    if user is None:
+_USERS, _GRANTS, _ORGS = User.__table__, RoleAssignment.__table__, Organisation.__table__
+# The user and every role they hold, in one statement (a user with no role gives one row of NULLs).
+_ACTOR = (
+    select(_USERS.c.id, _USERS.c.username, _USERS.c.is_admin, _GRANTS.c.role, _GRANTS.c.organisation_id, _ORGS.c.path)
+    .select_from(_USERS.outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id)
+                 .outerjoin(_ORGS, _ORGS.c.id == _GRANTS.c.organisation_id))
+    .where(_USERS.c.id == bindparam("id"), _USERS.c.active.is_(True))
+)
+
+
+def load_actor(db, user_id: int) -> Actor:
+    """The user with their role grants; an unknown or inactive user is refused.
+
+    `db` is a session or a connection (the transition's Core connection).
+    """
+    rows = db.execute(_ACTOR, {"id": user_id}).all()
+    if not rows:
         raise Forbidden("Tài khoản không tồn tại hoặc đã bị khóa.", "Unknown or disabled account.")
-    rows = session.execute(
-        select(RoleAssignment.role, RoleAssignment.organisation_id, Organisation.path)
-        .join(Organisation, Organisation.id == RoleAssignment.organisation_id)
-        .where(RoleAssignment.user_id == user_id)
-    ).all()
-    return Actor(user.id, user.username, user.is_admin, tuple(Grant(r, o, p) for r, o, p in rows))
+    first = rows[0]
+    grants = tuple(Grant(role, org, path) for _, _, _, role, org, path in rows if role is not None)
+    return Actor(first.id, first.username, first.is_admin, grants)
 
 
 def require_visible(actor: Actor, path: str, what: str, ident) -> None:

@@ -13,12 +13,12 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from models import Case, write_transaction
+from models import Case, write_connection
 from ..errors import QuytrinhError
 from .access import Actor
 from .runtime import FixedClock, LOCAL_ZONE, Runtime
+from .store import CaseRow, load_case
 from .transitions import run_system_step
 
 # The engine itself: no roles, recorded as actor "none" in events and audit records.
@@ -61,17 +61,17 @@ def close_expired(rt: Runtime, today: date) -> int:
     moved = 0
     for case_id, trigger in due_cases(rt, today):
         try:
-            with write_transaction(rt.session_factory) as session:
-                case = session.get(Case, case_id)
+            with write_connection(rt.engine) as conn:
+                case = load_case(conn, case_id)
                 if case is None or case.closed_at is not None or trigger not in _triggers_from(case):
                     continue
-                run_system_step(session, rt, SYSTEM_ACTOR, case, trigger, {}, COMMENT)
+                run_system_step(conn, rt, SYSTEM_ACTOR, case, trigger, {}, COMMENT)
             moved += 1
-        except (QuytrinhError, StaleDataError, IntegrityError):
+        except (QuytrinhError, IntegrityError):
             # A rule refused (an appeal is pending) or another process moved the case first.
             continue
     return moved
 
 
-def _triggers_from(case: Case) -> set[str]:
+def _triggers_from(case: CaseRow) -> set[str]:
     return {trigger for procedure, state, trigger in CLOSERS if case.procedure == procedure and case.state == state}

@@ -39,7 +39,7 @@ from ..registry import get_procedure
 from ..rulesets import RULE_SETS
 from ..votes import passes
 from .access import Actor, Grant
-from .facts import SessionLookups, load_chain, person_facts
+from .facts import DbLookups, load_chain, person_facts
 from .reports import OrgRef, Period, organisation_or_404, subtree_filter
 from .runtime import LOCAL_ZONE
 
@@ -81,7 +81,7 @@ class Finding:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-class _ReplayLookups(SessionLookups):
+class _ReplayLookups(DbLookups):
     """The session's lookups, except that the audited case's events stop before the replayed one."""
 
     def __init__(self, session: Session, case_id: int, events: list[EventFacts]):

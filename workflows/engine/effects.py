@@ -1,12 +1,16 @@
-"""Applying what a step changes beyond its case's state: effects, deadlines, votes."""
+"""Applying what a step changes beyond its case's state: effects, deadlines, votes.
+
+Everything runs on the transition's Core connection (store.py) inside its
+one transaction; nothing here commits.
+"""
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select
 
-from models import Case, Deadline, Organisation, Person, Vote
 from ..definition import (
     Decided, Effect, ExtendDeadline, FireStep, MoveCase, OpenCase, Procedure, Step, StepContext,
     UpdateCaseData, UpdatePerson,
@@ -16,82 +20,114 @@ from ..fields import to_json
 from ..organisations import decision_threshold, scope_organisation
 from ..registry import get_procedure
 from ..votes import passes
+from . import store
+from .facts import DbLookups
 from .workdays import working_days_between  # constant time: a probation deadline spans a year
 
 
-def apply_effects(session: Session, rt, actor, definition: Procedure, case: Case, step: Step,
-                  ctx: StepContext, now: datetime) -> dict[str, Any]:
+@dataclass
+class StepWrite:
+    """What an effect applier works on: the transaction, the step's actor, the case and its open deadlines."""
+
+    conn: Connection
+    rt: Any
+    actor: Any
+    case: store.CaseRow
+    deadlines: list[store.DeadlineRow]
+    now: datetime
+    lookups: DbLookups  # shared by every step of the transaction (cases moved but not yet written)
+
+
+def apply_effects(write: StepWrite, step: Step, ctx: StepContext) -> dict[str, Any]:
     """Apply the step's effects; return what they changed, for the event record."""
     if step.effects is None:
         return {}
     record: dict[str, Any] = {}
     for effect in step.effects(ctx):
-        _APPLIERS[type(effect)](session, rt, actor, case, effect, record, now)
+        _APPLIERS[type(effect)](write, effect, record)
     return record
 
 
-def _update_person(session, rt, actor, case, effect: UpdatePerson, record, now) -> None:
-    person = session.get(Person, effect.person_id)
+_person_reads: dict[tuple[str, ...], Any] = {}
+
+
+def _update_person(write: StepWrite, effect: UpdatePerson, record) -> None:
+    names = tuple(effect.changes)
+    statement = _person_reads.get(names)
+    if statement is None:
+        statement = _person_reads[names] = select(*(store.PERSONS.c[n] for n in names)).where(
+            store.PERSONS.c.id == bindparam("id"))
+    # Read inside the transaction: an earlier effect of this step may have changed the person already.
+    row = write.conn.execute(statement, {"id": effect.person_id}).first()
+    if row is None:
+        raise NotFound("người", effect.person_id)
     changes = record.setdefault("person", {})
-    for name, value in effect.changes.items():
-        before = getattr(person, name)
+    written = {}
+    for name, before in zip(names, row):
+        value = effect.changes[name]
         if before != value:
             changes[name] = [to_json(before), to_json(value)]
-            setattr(person, name, value)
-    if changes:
-        person.revision += 1
-    record["person_id"] = person.id
+            written[name] = value
+    if written:
+        store.update_person(write.conn, effect.person_id, written)
+    record["person_id"] = effect.person_id
 
 
-def _open_case(session, rt, actor, case, effect: OpenCase, record, now) -> None:
-    from .transitions import _open  # the same use case, run inside this transaction
+def _open_case(write: StepWrite, effect: OpenCase, record) -> None:
+    from .transitions import open_in  # the same use case, run inside this transaction
 
-    definition = get_procedure(effect.procedure, case.rule_set)
-    opened = _open(session, rt, actor, definition, effect.person_id, effect.organisation_id,
-                   to_json(effect.data), None, parent_case_id=case.id, system=True)
+    definition = get_procedure(effect.procedure, write.case.rule_set)
+    opened = open_in(write.conn, write.rt, write.actor, definition, effect.person_id, effect.organisation_id,
+                     to_json(effect.data), None, parent_case_id=write.case.id, system=True, lookups=write.lookups)
     record.setdefault("opened_cases", []).append({"id": opened.id, "procedure": opened.procedure})
 
 
-def _update_case_data(session, rt, actor, case, effect: UpdateCaseData, record, now) -> None:
+def _update_case_data(write: StepWrite, effect: UpdateCaseData, record) -> None:
     values = to_json(effect.values)
-    case.data = {**case.data, **values}
+    write.case.data = {**write.case.data, **values}
     record.setdefault("case_data", {}).update(values)
 
 
-def _decided(session, rt, actor, case, effect: Decided, record, now) -> None:
-    record["decided_on"] = [to_json(case.decided_on), to_json(effect.on)]
-    case.decided_on = effect.on
+def _decided(write: StepWrite, effect: Decided, record) -> None:
+    record["decided_on"] = [to_json(write.case.decided_on), to_json(effect.on)]
+    write.case.decided_on = effect.on
 
 
-def _extend_deadline(session, rt, actor, case, effect: ExtendDeadline, record, now) -> None:
-    for deadline in session.query(Deadline).filter_by(case_id=case.id, kind=effect.kind, status="open"):
-        record.setdefault("deadlines", {})[effect.kind] = [deadline.due_date.isoformat(), effect.due_date.isoformat()]
-        deadline.due_date = effect.due_date
-        deadline.next_reminder_on = None  # a new due date: the reminder scan plans its stages afresh
+def _extend_deadline(write: StepWrite, effect: ExtendDeadline, record) -> None:
+    for deadline in write.deadlines:
+        if deadline.kind == effect.kind and deadline.status == "open":
+            record.setdefault("deadlines", {})[effect.kind] = [deadline.due_date.isoformat(),
+                                                               effect.due_date.isoformat()]
+            deadline.due_date = effect.due_date
+            deadline.next_reminder_on = None  # a new due date: the reminder scan plans its stages afresh
 
 
-def _move_case(session, rt, actor, case, effect: MoveCase, record, now) -> None:
+def _move_case(write: StepWrite, effect: MoveCase, record) -> None:
     from .access import require_visible
 
-    target = session.get(Organisation, effect.organisation_id)
-    if target is None:
+    path = store.organisation_path(write.conn, effect.organisation_id)
+    if path is None:
         raise NotFound("tổ chức", effect.organisation_id)
-    require_visible(actor, target.path, "tổ chức", target.id)  # no moving a case out of one's sight
+    require_visible(write.actor, path, "tổ chức", effect.organisation_id)  # no moving a case out of one's sight
+    case = write.case
     old_org = case.organisation_id
-    record["moved"] = [old_org, target.id]
-    case.organisation_id = target.id
-    case.organisation_path = target.path
-    for deadline in session.query(Deadline).filter_by(case_id=case.id, status="open", organisation_id=old_org):
-        deadline.organisation_id = target.id
+    record["moved"] = [old_org, effect.organisation_id]
+    case.organisation_id, case.organisation_path = effect.organisation_id, path
+    for deadline in write.deadlines:
+        if deadline.status == "open" and deadline.organisation_id == old_org:
+            deadline.organisation_id = effect.organisation_id
 
 
-def _fire_step(session, rt, actor, case, effect: FireStep, record, now) -> None:
+def _fire_step(write: StepWrite, effect: FireStep, record) -> None:
     from .transitions import run_system_step  # the same use case, run inside this transaction
 
-    other = session.get(Case, effect.case_id)
+    if effect.case_id == write.case.id:
+        raise ValueError("a step's FireStep effect names its own case")  # a definition error, never a user's
+    other = write.lookups.case_row(effect.case_id)
     if other is None:
         raise NotFound("hồ sơ", effect.case_id)
-    run_system_step(session, rt, actor, other, effect.trigger, to_json(effect.data))
+    run_system_step(write.conn, write.rt, write.actor, other, effect.trigger, to_json(effect.data),
+                    lookups=write.lookups)
     record.setdefault("fired", []).append({"case_id": other.id, "trigger": effect.trigger, "to_state": other.state})
 
 
@@ -107,38 +143,39 @@ _APPLIERS = {
 
 
 def register_effect(effect_type: type[Effect], applier) -> None:
-    """Teach the engine a new kind of effect (one applier per effect type)."""
+    """Teach the engine a new kind of effect: `applier(write: StepWrite, effect, record)`."""
     _APPLIERS[effect_type] = applier
 
 
-def record_deadlines(session: Session, definition: Procedure, case: Case, step: Step, ctx: StepContext,
-                     dest: str, now: datetime, open_rows: list[Deadline]) -> None:
-    """Meet, cancel and open deadline rows as the step says."""
+def record_deadlines(write: StepWrite, definition: Procedure, step: Step, ctx: StepContext, dest: str) -> None:
+    """Meet, cancel and open deadline rows as the step says; write the rows that changed."""
     cancel_kinds: set[str] = set()
     if step.trigger in ("return_for_rework", "revoke"):
         # The steps to be redone will open their deadlines again.
         cancel_kinds = {spec.kind for s in definition.steps_from(dest) for spec in s.opens}
     final = dest in definition.final_states
-    for deadline in open_rows:
+    now = write.now
+    for deadline in write.deadlines:
         if deadline.kind in step.closes:
             deadline.status, deadline.closed_at = "met", now
             _record_timing(deadline, step, ctx)
         elif final or deadline.kind in cancel_kinds or any(s.kind == deadline.kind for s in step.opens):
             deadline.status, deadline.closed_at = "cancelled", now
+        store.write_deadline(write.conn, deadline)
     if final:
         return
     for spec in step.opens:
         if spec.when is not None and not spec.when(ctx):
             continue
         org = scope_organisation(spec.authority.scope, ctx.chain, ctx.rule_set)
-        session.add(Deadline(
-            case_id=case.id, kind=spec.kind, due_date=spec.due(ctx), role=spec.authority.role,
+        store.insert_deadline(
+            write.conn, case_id=write.case.id, kind=spec.kind, due_date=spec.due(ctx), role=spec.authority.role,
             organisation_id=org.id, status="open", opened_at=now, legal_basis=spec.legal_basis,
             started_on=step.recorded_date(ctx.data) or ctx.today,
-        ))
+        )
 
 
-def _record_timing(deadline: Deadline, step: Step, ctx: StepContext) -> None:
+def _record_timing(deadline: store.DeadlineRow, step: Step, ctx: StepContext) -> None:
     """For the reports' step timings: the date the meeting step recorded, working days taken and allowed."""
     deadline.met_on = step.recorded_date(ctx.data) or ctx.today
     if deadline.started_on is not None:
@@ -146,13 +183,13 @@ def _record_timing(deadline: Deadline, step: Step, ctx: StepContext) -> None:
         deadline.working_days_allowed = working_days_between(ctx.calendar, deadline.started_on, deadline.due_date)
 
 
-def record_vote(session: Session, case: Case, step: Step, ctx: StepContext, seq: int, outcome: str | None) -> None:
+def record_vote(write: StepWrite, step: Step, ctx: StepContext, seq: int) -> None:
     """A row per recorded vote, with the threshold it was measured against."""
     vote = ctx.data["vote"]
     threshold = step.threshold(ctx) if callable(step.threshold) else step.threshold
     threshold = threshold or decision_threshold(ctx.chain, ctx.rule_set)
-    session.add(Vote(
-        case_id=case.id, event_seq=seq, body=step.vote, held_on=vote.date, eligible=vote.eligible,
-        agree=vote.agree, disagree=vote.disagree, method=vote.method, threshold=threshold,
-        passed=passes(threshold, vote.agree, vote.eligible),
-    ))
+    store.insert_vote(
+        write.conn, case_id=write.case.id, event_seq=seq, body=step.vote, held_on=vote.date,
+        eligible=vote.eligible, agree=vote.agree, disagree=vote.disagree, method=vote.method,
+        threshold=threshold, passed=passes(threshold, vote.agree, vote.eligible),
+    )

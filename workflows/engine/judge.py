@@ -21,7 +21,7 @@ from ..organisations import scope_organisation
 from ..registry import get_procedure
 from ..rulesets import RULE_SETS
 from .access import Actor
-from .facts import SessionLookups
+from .facts import DbLookups
 from .listing import _forward_steps, actionable_triggers, authorities_needed
 from .runtime import Runtime
 
@@ -50,7 +50,7 @@ class _Tripwire(dict):
         return False
 
 
-class _TripLookups(SessionLookups):
+class _TripLookups(DbLookups):
     def __init__(self, flag: list):
         self.flag = flag
 
@@ -126,7 +126,7 @@ class Judge:
             rule_set=RULE_SETS[rule_set],
             case=CaseFacts(case_id, procedure, rule_set, state, 0, chain[-1].id, 0, data or {}, {}),
             person=PersonFacts(0, "", date(2000, 1, 1), chain[-1].id, "none"), data={}, chain=chain,
-            calendar=self.rt.calendar(), lookups=SessionLookups(self.session), today=self.rt.clock.today(),
+            calendar=self.rt.calendar(), lookups=DbLookups(self.session), today=self.rt.clock.today(),
         )
 
     def per_case(self, procedure: str, state: str) -> bool:

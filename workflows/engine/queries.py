@@ -8,7 +8,7 @@ from ..definition import Authority, Procedure, StepContext
 from ..registry import get_procedure
 from ..rulesets import RULE_SETS
 from .access import Actor
-from .facts import SessionLookups, case_facts, load_chain, person_facts
+from .facts import DbLookups, case_facts, load_chain, person_facts
 from .runtime import Runtime
 
 
@@ -19,7 +19,7 @@ def step_context(session: Session, rt: Runtime, case: Case, chain=None) -> StepC
     return StepContext(
         rule_set=RULE_SETS[definition.rule_set], case=case_facts(case), person=person_facts(person), data={},
         chain=chain if chain is not None else load_chain(session, case.organisation_path),
-        calendar=rt.calendar(), lookups=SessionLookups(session), today=rt.clock.today(),
+        calendar=rt.calendar(), lookups=DbLookups(session), today=rt.clock.today(),
     )
 
 

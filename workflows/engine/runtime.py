@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import CalendarOverride
@@ -86,6 +86,11 @@ class Runtime:
     def __post_init__(self) -> None:
         if self.calendar_source is None:
             self.calendar_source = CalendarSource(self.session_factory)
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine the sessions are bound to (transitions use its connections directly)."""
+        return self.session_factory.kw["bind"]
 
     def calendar(self, session: Session | None = None) -> WorkingCalendar:
         """The working calendar; inside a transaction pass its session (see CalendarSource.get)."""

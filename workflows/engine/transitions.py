@@ -4,27 +4,32 @@ load → check visibility and revision → find the step → check the actor's r
 on the organisation subtree → validate the data → check the rules → let the
 shared state machine pick the destination → write state, event, votes,
 deadlines and effects → commit once. Any error leaves nothing written.
+
+The reads and writes are prebuilt Core statements on one connection
+(store.py): the transition is the hot path, and the ORM's unit of work cost
+several times the statements themselves (bench/transition.py).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from models import AuditRecord, Case, Event, Organisation, Person, write_transaction
+from models import write_connection
 from ..definition import Procedure, Step, StepContext
 from ..errors import ConflictingUpdate, Forbidden, InvalidInput, NotFound, RuleViolation, TransitionNotAllowed
 from ..fields import parse_data, to_json
 from ..machine import machine_for
 from ..registry import get_procedure
 from ..rulesets import RULE_SETS
+from . import store
 from .access import Actor, forbidden_step, load_actor, require_visible
-from .effects import apply_effects, record_deadlines, record_vote
-from .facts import SessionLookups, case_facts, load_chain, open_deadlines, person_facts
+from .effects import StepWrite, apply_effects, record_deadlines, record_vote
+from .facts import DbLookups, case_facts, load_chain, load_person_facts
 from .runtime import Runtime
+from .store import CaseRow
 
 ONE_OPEN_CASE = {
     "id": "one_open_case",
@@ -44,28 +49,26 @@ PERSON_IN_ORGANISATION = {
 
 def open_case(rt: Runtime, *, procedure: str, person_id: int, organisation_id: int, actor_id: int,
               data: Mapping[str, Any] | None = None, rule_set: str | None = None,
-              comment: str | None = None) -> Case:
+              comment: str | None = None) -> CaseRow:
     """Open a case of a procedure for a person: its `open` step fires at once."""
-    with write_transaction(rt.session_factory) as session:
-        actor = load_actor(session, actor_id)
-        name = rule_set or _rule_set_in_force(rt)
-        definition = get_procedure(procedure, name)
-        try:
-            case = _open(session, rt, actor, definition, person_id, organisation_id, data, comment,
-                         parent_case_id=None, system=False)
-            session.flush()
-        except IntegrityError as exc:
-            raise _integrity_to_domain(exc, None) from None
+    try:
+        with write_connection(rt.engine) as conn:
+            actor = load_actor(conn, actor_id)
+            definition = get_procedure(procedure, rule_set or _rule_set_in_force(rt))
+            case = open_in(conn, rt, actor, definition, person_id, organisation_id, data, comment,
+                           parent_case_id=None, system=False)
+    except IntegrityError as exc:
+        raise _integrity_to_domain(exc, None) from None
     return case
 
 
 def fire(rt: Runtime, *, case_id: int, trigger: str, actor_id: int, data: Mapping[str, Any] | None = None,
-         comment: str | None = None, revision: int | None = None) -> Case:
+         comment: str | None = None, revision: int | None = None) -> CaseRow:
     """Fire a step of a case. Raises a named domain error, writing nothing, when anything is wrong."""
     try:
-        with write_transaction(rt.session_factory) as session:
-            case = session.get(Case, case_id)
-            actor = load_actor(session, actor_id)
+        with write_connection(rt.engine) as conn:
+            case = store.load_case(conn, case_id)
+            actor = load_actor(conn, actor_id)
             if case is None:
                 raise NotFound("hồ sơ", case_id)
             require_visible(actor, case.organisation_path, "hồ sơ", case_id)
@@ -80,17 +83,15 @@ def fire(rt: Runtime, *, case_id: int, trigger: str, actor_id: int, data: Mappin
             step = definition.step_from(trigger, case.state)
             if step is None:
                 raise TransitionNotAllowed(trigger, case.state)
-            _run_step(session, rt, actor, definition, case, step, data, comment)
-    except StaleDataError:
-        # Another transaction moved the case after we loaded it (PostgreSQL row-level race).
-        raise ConflictingUpdate(case_id, revision, None) from None
+            _run_step(conn, rt, actor, definition, case, step, data, comment)
     except IntegrityError as exc:
         raise _integrity_to_domain(exc, case_id) from None
     return case
 
 
-def run_system_step(session: Session, rt: Runtime, actor: Actor, case: Case, trigger: str,
-                    data: Mapping[str, Any] | None, comment: str | None = None) -> None:
+def run_system_step(conn: Connection, rt: Runtime, actor: Actor, case: CaseRow, trigger: str,
+                    data: Mapping[str, Any] | None, comment: str | None = None, *,
+                    lookups: DbLookups | None = None) -> None:
     """Fire a step inside the caller's transaction without an authority check.
 
     For steps the engine takes itself: another case's FireStep effect (whose
@@ -100,10 +101,41 @@ def run_system_step(session: Session, rt: Runtime, actor: Actor, case: Case, tri
     step = definition.step_from(trigger, case.state)
     if step is None:
         raise TransitionNotAllowed(trigger, case.state)
-    _run_step(session, rt, actor, definition, case, step, data, comment, system=True)
+    _run_step(conn, rt, actor, definition, case, step, data, comment, system=True, lookups=lookups)
 
 
-# ---------------------------------------------------------------- internals shared with effects
+def open_in(conn: Connection, rt: Runtime, actor: Actor, definition: Procedure, person_id: int,
+            organisation_id: int, data, comment, *, parent_case_id: int | None, system: bool,
+            lookups: DbLookups | None = None) -> CaseRow:
+    """Create a case and fire its `open` step inside the caller's transaction.
+
+    `system` is True when another step opens it (e.g. probation after the
+    ceremony): that step's actor was already authorised.
+    """
+    path = store.organisation_path(conn, organisation_id)
+    if path is None:
+        raise NotFound("tổ chức", organisation_id)
+    require_visible(actor, path, "tổ chức", organisation_id)
+    person = load_person_facts(conn, person_id)
+    if person is None:
+        raise NotFound("người", person_id)
+    person_path = store.organisation_path(conn, person.organisation_id)
+    require_visible(actor, person_path, "người", person_id)
+    if not person_path.startswith(path):
+        raise RuleViolation([PERSON_IN_ORGANISATION])
+    if store.has_open_case(conn, person_id, definition.name):
+        raise RuleViolation([ONE_OPEN_CASE])
+    case = CaseRow(
+        id=None, procedure=definition.name, rule_set=definition.rule_set, state=None, revision=0,
+        organisation_id=organisation_id, organisation_path=path, person_id=person_id,
+        parent_case_id=parent_case_id, data={}, opened_at=rt.clock.now(),
+    )
+    _run_step(conn, rt, actor, definition, case, definition.open_step, data, comment, system=system, person=person,
+              lookups=lookups)
+    return case
+
+
+# ---------------------------------------------------------------- internals
 
 
 def _rule_set_in_force(rt: Runtime) -> str:
@@ -112,48 +144,19 @@ def _rule_set_in_force(rt: Runtime) -> str:
     return rule_set_in_force(rt.clock.today()).name
 
 
-def _open(session: Session, rt: Runtime, actor: Actor, definition: Procedure, person_id: int,
-          organisation_id: int, data, comment, *, parent_case_id: int | None, system: bool) -> Case:
-    """Create a case and fire its `open` step inside the caller's transaction.
-
-    `system` is True when another step opens it (e.g. probation after the
-    ceremony): that step's actor was already authorised.
-    """
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound("tổ chức", organisation_id)
-    require_visible(actor, organisation.path, "tổ chức", organisation_id)
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("người", person_id)
-    person_org = session.get(Organisation, person.organisation_id)
-    require_visible(actor, person_org.path, "người", person_id)
-    if not person_org.path.startswith(organisation.path):
-        raise RuleViolation([PERSON_IN_ORGANISATION])
-    if session.query(Case.id).filter(
-        Case.person_id == person_id, Case.procedure == definition.name, Case.closed_at.is_(None)
-    ).first():
-        raise RuleViolation([ONE_OPEN_CASE])
-    case = Case(
-        procedure=definition.name, rule_set=definition.rule_set, state=None, revision=0,
-        organisation_id=organisation.id, organisation_path=organisation.path, person_id=person.id,
-        parent_case_id=parent_case_id, data={}, opened_at=rt.clock.now(),
-    )
-    _run_step(session, rt, actor, definition, case, definition.open_step, data, comment, system=system,
-              new=True)
-    return case
-
-
-def _run_step(session: Session, rt: Runtime, actor: Actor, definition: Procedure, case: Case, step: Step,
-              raw_data, comment: str | None, *, system: bool = False, new: bool = False) -> None:
-    chain = load_chain(session, case.organisation_path)
+def _run_step(conn: Connection, rt: Runtime, actor: Actor, definition: Procedure, case: CaseRow, step: Step,
+              raw_data, comment: str | None, *, system: bool = False, person=None,
+              lookups: DbLookups | None = None) -> None:
+    new = case.id is None
+    lookups = lookups or DbLookups(conn)
+    chain = load_chain(conn, case.organisation_path)
     rule_set = RULE_SETS[definition.rule_set]
-    person = session.get(Person, case.person_id)
-    deadlines = [] if new else open_deadlines(session, case.id)
+    if person is None:
+        person = load_person_facts(conn, case.person_id)
+    deadlines = [] if new else store.load_open_deadlines(conn, case.id)
     ctx = StepContext(
-        rule_set=rule_set, case=case_facts(case, deadlines), person=person_facts(person), data={},
-        chain=chain, calendar=rt.calendar(session), lookups=SessionLookups(session), today=rt.clock.today(),
-        actor_id=actor.id,
+        rule_set=rule_set, case=case_facts(case, deadlines), person=person, data={}, chain=chain,
+        calendar=rt.calendar(conn), lookups=lookups, today=rt.clock.today(), actor_id=actor.id,
     )
     if step.applies is not None and not step.applies(ctx):
         raise TransitionNotAllowed(step.trigger, case.state or "—")
@@ -180,43 +183,52 @@ def _run_step(session: Session, rt: Runtime, actor: Actor, definition: Procedure
         dest = step.destinations[0]
     else:
         dest = machine_for(definition).next_state(case.state, step.trigger, outcome)
-    _record(session, rt, actor, definition, case, step, ctx, dest, outcome, comment, deadlines, new=new)
+    _record(StepWrite(conn, rt, actor, case, deadlines, rt.clock.now(), lookups), definition, step, ctx, dest, outcome,
+            comment)
 
 
-def _record(session: Session, rt: Runtime, actor: Actor, definition: Procedure, case: Case, step: Step,
-            ctx: StepContext, dest: str, outcome: str | None, comment: str | None, deadlines: list,
-            *, new: bool) -> None:
+def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContext, dest: str,
+            outcome: str | None, comment: str | None) -> None:
     """Write the transition: case, event, vote, deadlines, effects (all in the caller's transaction)."""
-    now = rt.clock.now()
+    conn, case, now = write.conn, write.case, write.now
     stored = to_json(ctx.data)
     event_data: dict[str, Any] = dict(stored)
     if outcome is not None:
         event_data["outcome"] = outcome
-    from_state = case.state
+    from_state, loaded_revision = case.state, case.revision
     case.state = dest
-    case.revision = case.revision + 1
+    case.revision = loaded_revision + 1
     case.data = {**(case.data or {}), step.trigger: stored}
     if dest in definition.final_states and case.closed_at is None:
         case.closed_at = now
     elif dest not in definition.final_states and case.closed_at is not None:
         case.closed_at = None  # reopened (a revoked decision): it counts as open again
+    new = case.id is None
     if new:
-        session.add(case)
-        session.flush()  # the case id is needed by the event and the deadlines
-    effects_record = apply_effects(session, rt, actor, definition, case, step, ctx, now)
+        store.insert_case(conn, case)  # the case id is needed by the event, the deadlines and the effects
+        inserted = store.mutable_values(case)
+    else:
+        write.lookups.moving[case.id] = case  # the effects' steps see this case in its new state
+    effects_record = apply_effects(write, step, ctx)
     if effects_record:
         event_data["effects"] = effects_record
-    record_deadlines(session, definition, case, step, ctx, dest, now, deadlines)
+    record_deadlines(write, definition, step, ctx, dest)
+    if new:
+        if store.mutable_values(case) != inserted:
+            store.update_case(conn, case, case.revision)  # the open step's effects changed the new case
+    elif not store.update_case(conn, case, loaded_revision):
+        # Another transaction moved the case since we loaded it: nothing of ours is committed.
+        raise ConflictingUpdate(case.id, loaded_revision, None)
+    write.lookups.moving.pop(case.id, None)
     seq = case.revision
     if step.vote and ctx.data.get("vote") is not None:
-        record_vote(session, case, step, ctx, seq, outcome)
-    session.add(Event(
-        case_id=case.id, seq=seq, trigger=step.trigger, from_state=from_state, to_state=dest,
-        actor_id=actor.id, at=now, data=event_data, comment=comment or ctx.data.get("reason"),
-    ))
-    session.add(AuditRecord(at=now, user_id=actor.id, action=f"case.{step.trigger}", object_type="case",
-                            object_id=str(case.id), detail=f"{from_state or '-'} -> {dest}"))
-    session.flush()
+        record_vote(write, step, ctx, seq)
+    store.insert_event(
+        conn, case_id=case.id, seq=seq, trigger=step.trigger, from_state=from_state, to_state=dest,
+        actor_id=write.actor.id, at=now, data=event_data, comment=comment or ctx.data.get("reason"),
+    )
+    store.insert_audit(conn, at=now, user_id=write.actor.id, action=f"case.{step.trigger}", object_type="case",
+                       object_id=str(case.id), detail=f"{from_state or '-'} -> {dest}")
 
 
 def _integrity_to_domain(exc: IntegrityError, case_id):
