@@ -85,8 +85,9 @@ def _introducers_ok(ctx: StepContext, introducers: list, union: dict | None, on:
     ids = [i["person_id"] for i in introducers]
     if len(set(ids)) != len(ids) or ctx.person.id in ids:
         return False
+    found = ctx.lookups.persons(ids)
     for item in introducers:
-        introducer = ctx.lookups.person(item["person_id"])
+        introducer = found.get(item["person_id"])
         if introducer is None or introducer.membership_status != "official":
             return False
         known_since = item["known_since"]

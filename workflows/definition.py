@@ -83,6 +83,11 @@ class Lookups:
     def person(self, person_id: int) -> PersonFacts | None:
         raise NotImplementedError
 
+    def persons(self, person_ids: Sequence[int]) -> dict[int, PersonFacts]:
+        """Several persons at once (the unknown ones left out)."""
+        found = {i: self.person(i) for i in person_ids}
+        return {i: p for i, p in found.items() if p is not None}
+
     def case(self, case_id: int) -> CaseFacts | None:
         raise NotImplementedError
 

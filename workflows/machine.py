@@ -8,7 +8,6 @@ nothing stays attached and memory does not grow with the number of cases
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 
 from transitions import Machine, MachineError
 
@@ -64,12 +63,24 @@ class ProcedureMachine:
         )
         # add_model/remove_model mutate the shared machine: one call at a time.
         self._lock = threading.Lock()
+        # The machine's answers: its only conditions are on the outcome, so (state, trigger, outcome)
+        # always leads to the same destination. Bounded by the size of the transitions table.
+        self._answers: dict[tuple[str, str, str | None], str] = {}
 
     def next_state(self, state: str, trigger: str, outcome: str | None = None) -> str:
         """Fire `trigger` from `state` with the step's outcome; return the destination.
 
-        Raises TransitionNotAllowed when the trigger does not apply in that state.
+        The first call for a (state, trigger, outcome) fires the shared `transitions` machine; later
+        ones get its remembered answer. Raises TransitionNotAllowed when the trigger does not apply.
         """
+        key = (state, trigger, outcome)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = self.fire(state, trigger, outcome)
+        return answer
+
+    def fire(self, state: str, trigger: str, outcome: str | None = None) -> str:
+        """Fire `trigger` on a token bound to the machine in `state`; return the destination (never cached)."""
         token = _Token()
         with self._lock:
             self._machine.add_model(token, initial=state)
@@ -94,7 +105,20 @@ class ProcedureMachine:
         return len(self._machine.models)
 
 
-@lru_cache(maxsize=None)
+_MACHINES: dict[int, tuple[Procedure, ProcedureMachine]] = {}
+_MACHINES_LOCK = threading.Lock()
+
+
 def machine_for(procedure: Procedure) -> ProcedureMachine:
-    """The machine of a procedure version, built once per process."""
-    return ProcedureMachine(procedure)
+    """The machine of a procedure version, built once per process.
+
+    Keyed by the definition object's identity (definitions are built once, see registry.py): hashing a
+    whole frozen Procedure on every transition cost more than the machine itself.
+    """
+    entry = _MACHINES.get(id(procedure))
+    if entry is None or entry[0] is not procedure:
+        with _MACHINES_LOCK:
+            entry = _MACHINES.get(id(procedure))
+            if entry is None or entry[0] is not procedure:
+                entry = _MACHINES[id(procedure)] = (procedure, ProcedureMachine(procedure))
+    return entry[1]

@@ -26,7 +26,7 @@ from models.base import Base
 from workflows.definition import UpdatePerson
 from workflows.demo.walk import admission_plan, at_day, walk
 from workflows.engine import CalendarSource, check_cases, fire, open_case
-from workflows.engine import effects
+from workflows.engine import effects, store
 from workflows.engine.directory import create_person
 from workflows.engine.effects import register_effect
 from workflows.engine.store import CaseRow
@@ -218,34 +218,36 @@ def test_an_effect_that_raises_leaves_nothing_written(runtime, world):
 
 
 @pytest.mark.parametrize("hook", ["after_event_insert", "commit"])
-def test_a_failure_after_the_event_row_is_written_leaves_nothing(runtime, world, hook):
+def test_a_failure_after_the_event_row_is_written_leaves_nothing(runtime, world, hook, monkeypatch):
     """A failure once the event row is written, before commit: no state without event, no event without state."""
     case = walk_to(runtime, world, "committee_approved")
     before = snapshot(runtime)
     seen = []
-    engine = runtime.engine
 
     def count_and_explode(conn):
         in_db = conn.execute(select(func.count(Event.id)).where(Event.case_id == case.id)).scalar()
         seen.append(in_db)
         raise RuntimeError("injected failure before commit")
 
-    def after_execute(conn, clause, multiparams, params, execution_options, result):
-        if hook == "after_event_insert" and getattr(clause, "table", None) is Event.__table__ and clause.is_insert:
-            count_and_explode(conn)
+    insert_event = store.insert_event
+
+    def insert_event_then_fail(conn, **values):
+        insert_event(conn, **values)
+        count_and_explode(conn)
 
     def on_commit(conn):
-        if hook == "commit":
-            count_and_explode(conn)
+        count_and_explode(conn)
 
-    sa_event.listen(engine, "after_execute", after_execute)
-    sa_event.listen(engine, "commit", on_commit)
+    if hook == "after_event_insert":
+        monkeypatch.setattr(store, "insert_event", insert_event_then_fail)
+    else:
+        sa_event.listen(runtime.engine, "commit", on_commit)
     try:
         with pytest.raises(RuntimeError, match="injected"):
             _decide(runtime, world, case)
     finally:
-        sa_event.remove(engine, "after_execute", after_execute)
-        sa_event.remove(engine, "commit", on_commit)
+        if hook == "commit":
+            sa_event.remove(runtime.engine, "commit", on_commit)
     # The event row really was in the transaction when it failed …
     assert seen == [case.revision + 1]
     # … and none of it survived.

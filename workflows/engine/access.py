@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from models import Organisation, RoleAssignment, User
+from models.prepared import Prepared
 from ..definition import Authority, OrgFacts
 from ..errors import Forbidden, NotFound
 from ..organisations import scope_organisation
@@ -64,7 +65,7 @@ class Actor:
 
 _USERS, _GRANTS, _ORGS = User.__table__, RoleAssignment.__table__, Organisation.__table__
 # The user and every role they hold, in one statement (a user with no role gives one row of NULLs).
-_ACTOR = (
+_ACTOR = Prepared(
     select(_USERS.c.id, _USERS.c.username, _USERS.c.is_admin, _GRANTS.c.role, _GRANTS.c.organisation_id, _ORGS.c.path)
     .select_from(_USERS.outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id)
                  .outerjoin(_ORGS, _ORGS.c.id == _GRANTS.c.organisation_id))
@@ -77,12 +78,12 @@ def load_actor(db, user_id: int) -> Actor:
 
     `db` is a session or a connection (the transition's Core connection).
     """
-    rows = db.execute(_ACTOR, {"id": user_id}).all()
+    rows = _ACTOR.rows(db, {"id": user_id})
     if not rows:
         raise Forbidden("Tài khoản không tồn tại hoặc đã bị khóa.", "Unknown or disabled account.")
-    first = rows[0]
+    user_id, username, is_admin = rows[0][:3]
     grants = tuple(Grant(role, org, path) for _, _, _, role, org, path in rows if role is not None)
-    return Actor(first.id, first.username, first.is_admin, grants)
+    return Actor(user_id, username, is_admin, grants)
 
 
 def require_visible(actor: Actor, path: str, what: str, ident) -> None:

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
+from models.prepared import Prepared
+
 from ..definition import (
     Decided, Effect, ExtendDeadline, FireStep, MoveCase, OpenCase, Procedure, Step, StepContext,
     UpdateCaseData, UpdatePerson,
@@ -55,10 +57,10 @@ def _update_person(write: StepWrite, effect: UpdatePerson, record) -> None:
     names = tuple(effect.changes)
     statement = _person_reads.get(names)
     if statement is None:
-        statement = _person_reads[names] = select(*(store.PERSONS.c[n] for n in names)).where(
-            store.PERSONS.c.id == bindparam("id"))
+        statement = _person_reads[names] = Prepared(select(*(store.PERSONS.c[n] for n in names)).where(
+            store.PERSONS.c.id == bindparam("id")))
     # Read inside the transaction: an earlier effect of this step may have changed the person already.
-    row = write.conn.execute(statement, {"id": effect.person_id}).first()
+    row = statement.first(write.conn, {"id": effect.person_id})
     if row is None:
         raise NotFound("người", effect.person_id)
     changes = record.setdefault("person", {})

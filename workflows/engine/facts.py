@@ -1,8 +1,8 @@
 """Rows to the plain facts rules see, and the lookups rules may call.
 
-The loaders take any `db` with `.execute()`: the transition's Core connection
-or a read session. They select columns, never ORM entities, so a transition
-builds its facts without the identity map (see store.py).
+The loaders take any `db`: the transition's Core connection (statements run
+prepared, see models/prepared.py) or a read session. They select columns,
+never ORM entities, so a transition builds its facts without the identity map.
 """
 from __future__ import annotations
 
@@ -11,21 +11,35 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from models import Case, Event, Organisation, Person
+from models.prepared import Prepared
 from ..definition import CaseFacts, EventFacts, Lookups, OrgFacts, PersonFacts
-from .store import CASE_COLUMNS, CaseRow, load_case, load_open_deadlines
+from .store import CASE_COLUMNS, CaseRow, load_case, load_open_deadlines, organisation_path
 
+_PEOPLE, _ORGS, _CASES = Person.__table__, Organisation.__table__, Case.__table__
+# In PersonFacts' field order.
 PERSON_FACT_COLUMNS = ("id", "full_name", "birth_date", "organisation_id", "membership_status", "gender",
                        "education", "email", "joined_on", "official_on", "left_on", "left_reason", "holds_post",
                        "flags")
-_PERSON = select(*(Person.__table__.c[name] for name in PERSON_FACT_COLUMNS)).where(
-    Person.__table__.c.id == bindparam("id"))
-_ORGS = Organisation.__table__
-_CHAIN = select(_ORGS.c.id, _ORGS.c.name, _ORGS.c.kind, _ORGS.c.admission_authority, _ORGS.c.parent_id).where(
-    _ORGS.c.id.in_(bindparam("ids", expanding=True)))
-_CASES_OF_PERSON = select(*(Case.__table__.c[name] for name in CASE_COLUMNS)).where(
-    Case.__table__.c.person_id == bindparam("person_id")).order_by(Case.__table__.c.id)
-_EVENTS = select(Event.seq, Event.trigger, Event.from_state, Event.to_state, Event.data).where(
-    Event.case_id == bindparam("case_id")).order_by(Event.seq)
+_PERSON_COLUMNS = tuple(_PEOPLE.c[name] for name in PERSON_FACT_COLUMNS)
+_CHAIN_COLUMNS = (_ORGS.c.id, _ORGS.c.name, _ORGS.c.kind, _ORGS.c.admission_authority, _ORGS.c.parent_id)
+_PERSON = Prepared(select(*_PERSON_COLUMNS).where(_PEOPLE.c.id == bindparam("id")))
+_CASES_OF_PERSON = Prepared(select(*(_CASES.c[name] for name in CASE_COLUMNS))
+                            .where(_CASES.c.person_id == bindparam("person_id")).order_by(_CASES.c.id))
+_EVENTS = Prepared(select(Event.seq, Event.trigger, Event.from_state, Event.to_state, Event.data)
+                   .where(Event.case_id == bindparam("case_id")).order_by(Event.seq))
+# `id IN (:k0, :k1, …)` by the number of ids, each compiled once (an expanding IN is rendered anew on every
+# execution).
+_BY_IDS: dict[tuple[str, int], Prepared] = {}
+
+
+def _rows_by_ids(db, table: str, ids: list[int]) -> list[tuple]:
+    key = (table, len(ids))
+    statement = _BY_IDS.get(key)
+    if statement is None:
+        columns, id_column = (_CHAIN_COLUMNS, _ORGS.c.id) if table == "organisations" else (_PERSON_COLUMNS, _PEOPLE.c.id)
+        statement = _BY_IDS[key] = Prepared(
+            select(*columns).where(id_column.in_([bindparam(f"k{n}") for n in range(len(ids))])))
+    return statement.rows(db, {f"k{n}": i for n, i in enumerate(ids)})
 
 
 def path_ids(path: str) -> list[int]:
@@ -40,12 +54,12 @@ def org_facts(org: Organisation) -> OrgFacts:
 def load_chain(db, path: str) -> list[OrgFacts]:
     """The organisation at `path` and its ancestors, root first (one query)."""
     ids = path_ids(path)
-    by_id = {row[0]: OrgFacts(*row) for row in db.execute(_CHAIN, {"ids": ids})}
+    by_id = {row[0]: OrgFacts(*row) for row in _rows_by_ids(db, "organisations", ids)}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def person_facts(person: Any) -> PersonFacts:
-    """Facts of a Person (ORM object or row with its columns)."""
+    """Facts of a Person (an ORM object, or anything with its columns as attributes)."""
     return PersonFacts(
         id=person.id, full_name=person.full_name, birth_date=person.birth_date,
         organisation_id=person.organisation_id, membership_status=person.membership_status,
@@ -55,9 +69,13 @@ def person_facts(person: Any) -> PersonFacts:
     )
 
 
+def _person_from_row(row: tuple) -> PersonFacts:
+    return PersonFacts(*row[:-1], flags=dict(row[-1] or {}))
+
+
 def load_person_facts(db, person_id: int) -> PersonFacts | None:
-    row = db.execute(_PERSON, {"id": person_id}).first()
-    return person_facts(row) if row is not None else None
+    row = _PERSON.first(db, {"id": person_id})
+    return _person_from_row(row) if row is not None else None
 
 
 def case_facts(case: Any, deadlines: list | None = None) -> CaseFacts:
@@ -84,6 +102,10 @@ class DbLookups(Lookups):
     def person(self, person_id: int) -> PersonFacts | None:
         return load_person_facts(self.db, person_id)
 
+    def persons(self, person_ids) -> dict[int, PersonFacts]:
+        ids = list(dict.fromkeys(person_ids))
+        return {row[0]: _person_from_row(row) for row in _rows_by_ids(self.db, "persons", ids)} if ids else {}
+
     def case_row(self, case_id: int) -> CaseRow | None:
         return self.moving.get(case_id) or load_case(self.db, case_id)
 
@@ -92,13 +114,13 @@ class DbLookups(Lookups):
         return case_facts(case, load_open_deadlines(self.db, case_id)) if case else None
 
     def cases_of_person(self, person_id: int) -> list[CaseFacts]:
-        rows = (CaseRow(*row) for row in self.db.execute(_CASES_OF_PERSON, {"person_id": person_id}))
+        rows = (CaseRow(*row) for row in _CASES_OF_PERSON.rows(self.db, {"person_id": person_id}))
         return [case_facts(self.moving.get(row.id, row)) for row in rows]
 
     def events(self, case_id: int) -> list[EventFacts]:
         return [EventFacts(seq, trigger, from_state, to_state, dict(data or {}))
-                for seq, trigger, from_state, to_state, data in self.db.execute(_EVENTS, {"case_id": case_id})]
+                for seq, trigger, from_state, to_state, data in _EVENTS.rows(self.db, {"case_id": case_id})]
 
     def organisation_chain(self, organisation_id: int) -> list[OrgFacts]:
-        path = self.db.execute(select(_ORGS.c.path).where(_ORGS.c.id == organisation_id)).scalar()
+        path = organisation_path(self.db, organisation_id)
         return load_chain(self.db, path) if path else []

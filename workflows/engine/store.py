@@ -5,7 +5,8 @@ hand-written raw-SQL twin). The ORM's identity map and unit of work cost more
 than the statements themselves there, so the transition works on plain rows:
 `CaseRow` and `DeadlineRow` are loaded by one statement each and written back
 by one statement each, on the transaction's own connection. The statements are
-built once at import; SQLAlchemy caches their compiled form.
+built once at import and run as `Prepared` statements (models/prepared.py):
+SQLAlchemy's SQL and types without its per-execution overhead.
 
 Everything else (pages, reports, administration) keeps the ORM models, which
 map the same tables.
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from models import AuditRecord, Case, Deadline, Event, Organisation, Person, Vote
+from models.prepared import Prepared
 
 CASES, DEADLINES, PERSONS = Case.__table__, Deadline.__table__, Person.__table__
 EVENTS, VOTES, AUDIT, ORGS = Event.__table__, Vote.__table__, AuditRecord.__table__, Organisation.__table__
@@ -78,55 +80,63 @@ DEADLINE_COLUMNS = tuple(f.name for f in fields(DeadlineRow) if f.name != "loade
 DEADLINE_MUTABLE = ("due_date", "organisation_id", "status", "closed_at", "next_reminder_on", "met_on",
                     "working_days_taken", "working_days_allowed")
 
-# Prebuilt statements: compiled once per dialect by SQLAlchemy's statement cache.
-_CASE_BY_ID = select(*(CASES.c[name] for name in CASE_COLUMNS)).where(CASES.c.id == bindparam("id"))
-_OPEN_DEADLINES = (select(*(DEADLINES.c[name] for name in DEADLINE_COLUMNS))
-                   .where(DEADLINES.c.case_id == bindparam("case_id"), DEADLINES.c.status == "open")
-                   .order_by(DEADLINES.c.id))
-_UPDATE_CASE = (
-    update(CASES)
-    .where(CASES.c.id == bindparam("_id"), CASES.c.revision == bindparam("_expected"))
-    .values({name: bindparam(name) for name in CASE_MUTABLE})
-)
-_INSERT_CASE = insert(CASES)
-_INSERT_EVENT = insert(EVENTS)
-_INSERT_VOTE = insert(VOTES)
-_INSERT_DEADLINE = insert(DEADLINES)
-_INSERT_AUDIT = insert(AUDIT)
-_OPEN_CASE_OF_PERSON = select(CASES.c.id).where(
+# The statements, built once; `Prepared` compiles each per dialect on first use (models/prepared.py).
+_CASE_BY_ID = Prepared(select(*(CASES.c[name] for name in CASE_COLUMNS)).where(CASES.c.id == bindparam("id")))
+_OPEN_DEADLINES = Prepared(
+    select(*(DEADLINES.c[name] for name in DEADLINE_COLUMNS))
+    .where(DEADLINES.c.case_id == bindparam("case_id"), DEADLINES.c.status == "open").order_by(DEADLINES.c.id))
+_OPEN_CASE_OF_PERSON = Prepared(select(CASES.c.id).where(
     CASES.c.person_id == bindparam("person_id"), CASES.c.procedure == bindparam("procedure"),
-    CASES.c.closed_at.is_(None)).limit(1)
-_ORG_PATH = select(ORGS.c.id, ORGS.c.path).where(ORGS.c.id == bindparam("id"))
-_deadline_updates: dict[tuple[str, ...], Any] = {}
-_person_updates: dict[tuple[str, ...], Any] = {}
+    CASES.c.closed_at.is_(None)).limit(1))
+_ORG_PATH = Prepared(select(ORGS.c.path).where(ORGS.c.id == bindparam("id")))
 
 
-def load_case(conn: Connection, case_id: int) -> CaseRow | None:
-    row = conn.execute(_CASE_BY_ID, {"id": case_id}).first()
+def _insert(table, names: tuple[str, ...], returning=None) -> Prepared:
+    """INSERT naming every column it sets (a prepared statement applies no Python-side defaults)."""
+    statement = insert(table).values({name: bindparam(name) for name in names})
+    return Prepared(statement.returning(returning) if returning is not None else statement)
+
+
+_INSERT_CASE = _insert(CASES, tuple(n for n in CASE_COLUMNS if n != "id"), returning=CASES.c.id)
+_INSERT_EVENT = _insert(EVENTS, ("case_id", "seq", "trigger", "from_state", "to_state", "actor_id", "at", "data",
+                                 "comment"))
+_INSERT_VOTE = _insert(VOTES, ("case_id", "event_seq", "body", "held_on", "eligible", "agree", "disagree", "method",
+                               "threshold", "passed"))
+_INSERT_DEADLINE = _insert(DEADLINES, ("case_id", "kind", "due_date", "role", "organisation_id", "status",
+                                       "opened_at", "legal_basis", "started_on"))
+_INSERT_AUDIT = _insert(AUDIT, ("at", "user_id", "action", "object_type", "object_id", "outcome", "detail"))
+# UPDATEs of the columns a step changed, one statement per set of columns.
+_case_updates: dict[tuple[str, ...], Prepared] = {}
+_deadline_updates: dict[tuple[str, ...], Prepared] = {}
+_person_updates: dict[tuple[str, ...], Prepared] = {}
+
+
+def load_case(db, case_id: int) -> CaseRow | None:
+    row = _CASE_BY_ID.first(db, {"id": case_id})
     return CaseRow(*row) if row is not None else None
 
 
-def load_open_deadlines(conn: Connection, case_id: int) -> list[DeadlineRow]:
+def load_open_deadlines(db, case_id: int) -> list[DeadlineRow]:
     rows = []
-    for values in conn.execute(_OPEN_DEADLINES, {"case_id": case_id}):
+    for values in _OPEN_DEADLINES.rows(db, {"case_id": case_id}):
         row = DeadlineRow(*values)
         row.loaded = tuple(getattr(row, name) for name in DEADLINE_MUTABLE)
         rows.append(row)
     return rows
 
 
-def organisation_path(conn: Connection, organisation_id: int) -> str | None:
-    row = conn.execute(_ORG_PATH, {"id": organisation_id}).first()
-    return row.path if row is not None else None
+def organisation_path(db, organisation_id: int) -> str | None:
+    row = _ORG_PATH.first(db, {"id": organisation_id})
+    return row[0] if row is not None else None
 
 
 def has_open_case(conn: Connection, person_id: int, procedure: str) -> bool:
-    return conn.execute(_OPEN_CASE_OF_PERSON, {"person_id": person_id, "procedure": procedure}).first() is not None
+    return _OPEN_CASE_OF_PERSON.first(conn, {"person_id": person_id, "procedure": procedure}) is not None
 
 
 def insert_case(conn: Connection, case: CaseRow) -> int:
     values = {name: getattr(case, name) for name in CASE_COLUMNS if name != "id"}
-    case.id = conn.execute(_INSERT_CASE, values).inserted_primary_key[0]
+    case.id = _INSERT_CASE.first(conn, values)[0]
     return case.id
 
 
@@ -135,11 +145,22 @@ def mutable_values(case: CaseRow) -> dict[str, Any]:
     return {name: getattr(case, name) for name in CASE_MUTABLE}
 
 
-def update_case(conn: Connection, case: CaseRow, expected_revision: int) -> bool:
-    """Write the case back if nobody moved it since it was loaded; False when someone did."""
-    values = mutable_values(case)
-    result = conn.execute(_UPDATE_CASE, {**values, "_id": case.id, "_expected": expected_revision})
-    return result.rowcount == 1
+def update_case(conn: Connection, case: CaseRow, before: dict[str, Any], expected_revision: int) -> bool:
+    """Write the columns that differ from `before` if nobody moved the case since it was loaded.
+
+    False when someone did (no row at the expected revision). Only changed columns are set, as the
+    ORM would: SQLite rewrites the index entries of every column named in SET.
+    """
+    changes = {name: value for name, value in mutable_values(case).items() if value != before[name]}
+    if not changes:
+        return True
+    names = tuple(sorted(changes))
+    statement = _case_updates.get(names)
+    if statement is None:
+        statement = _case_updates[names] = Prepared(
+            update(CASES).where(CASES.c.id == bindparam("_id"), CASES.c.revision == bindparam("_expected"))
+            .values({name: bindparam(name) for name in names}))
+    return statement.run(conn, {**changes, "_id": case.id, "_expected": expected_revision}) == 1
 
 
 def write_deadline(conn: Connection, deadline: DeadlineRow) -> None:
@@ -150,14 +171,14 @@ def write_deadline(conn: Connection, deadline: DeadlineRow) -> None:
     names = tuple(sorted(changes))
     statement = _deadline_updates.get(names)
     if statement is None:
-        statement = _deadline_updates[names] = (
+        statement = _deadline_updates[names] = Prepared(
             update(DEADLINES).where(DEADLINES.c.id == bindparam("_id"))
             .values({name: bindparam(name) for name in names}))
-    conn.execute(statement, {**changes, "_id": deadline.id})
+    statement.run(conn, {**changes, "_id": deadline.id})
 
 
 def insert_deadline(conn: Connection, **values) -> None:
-    conn.execute(_INSERT_DEADLINE, values)
+    _INSERT_DEADLINE.run(conn, values)
 
 
 def update_person(conn: Connection, person_id: int, changes: dict[str, Any]) -> None:
@@ -165,22 +186,22 @@ def update_person(conn: Connection, person_id: int, changes: dict[str, Any]) -> 
     names = tuple(sorted(changes))
     statement = _person_updates.get(names)
     if statement is None:
-        statement = _person_updates[names] = (
+        statement = _person_updates[names] = Prepared(
             update(PERSONS).where(PERSONS.c.id == bindparam("_id"))
             .values({**{name: bindparam(name) for name in names}, "revision": PERSONS.c.revision + 1}))
-    conn.execute(statement, {**changes, "_id": person_id})
+    statement.run(conn, {**changes, "_id": person_id})
 
 
 def insert_event(conn: Connection, **values) -> None:
-    conn.execute(_INSERT_EVENT, values)
+    _INSERT_EVENT.run(conn, values)
 
 
 def insert_vote(conn: Connection, **values) -> None:
-    conn.execute(_INSERT_VOTE, values)
+    _INSERT_VOTE.run(conn, values)
 
 
 def insert_audit(conn: Connection, **values) -> None:
-    conn.execute(_INSERT_AUDIT, {"outcome": "ok", **values})
+    _INSERT_AUDIT.run(conn, {"outcome": "ok", **values})
 
 
 __all__ = [

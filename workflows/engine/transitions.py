@@ -195,7 +195,7 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     event_data: dict[str, Any] = dict(stored)
     if outcome is not None:
         event_data["outcome"] = outcome
-    from_state, loaded_revision = case.state, case.revision
+    from_state, loaded_revision, before = case.state, case.revision, store.mutable_values(case)
     case.state = dest
     case.revision = loaded_revision + 1
     case.data = {**(case.data or {}), step.trigger: stored}
@@ -206,17 +206,15 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     new = case.id is None
     if new:
         store.insert_case(conn, case)  # the case id is needed by the event, the deadlines and the effects
-        inserted = store.mutable_values(case)
+        before = store.mutable_values(case)
     else:
         write.lookups.moving[case.id] = case  # the effects' steps see this case in its new state
     effects_record = apply_effects(write, step, ctx)
     if effects_record:
         event_data["effects"] = effects_record
     record_deadlines(write, definition, step, ctx, dest)
-    if new:
-        if store.mutable_values(case) != inserted:
-            store.update_case(conn, case, case.revision)  # the open step's effects changed the new case
-    elif not store.update_case(conn, case, loaded_revision):
+    # A new case was inserted before its effects ran: write what they changed (usually nothing).
+    if not store.update_case(conn, case, before, case.revision if new else loaded_revision):
         # Another transaction moved the case since we loaded it: nothing of ours is committed.
         raise ConflictingUpdate(case.id, loaded_revision, None)
     write.lookups.moving.pop(case.id, None)

@@ -1,0 +1,102 @@
+"""Hot statements: SQLAlchemy's SQL and column types, run straight on the DBAPI cursor.
+
+A transition runs about a dozen small statements (workflows/engine/store.py).
+Through `Connection.execute` each one paid more in SQLAlchemy's execution
+layer (execution context, parameter construction, event dispatch, result
+wrapping) than the database spent on it, and the transition missed its bar of
+2× a hand-written raw-SQL twin (quality.md Performance 1). A `Prepared`
+statement is compiled by SQLAlchemy once per dialect; its parameters and
+result columns go through the same type processors SQLAlchemy would apply
+(dates on SQLite, UTC timestamps, JSON), and a driver error is raised as the
+same `sqlalchemy.exc.DBAPIError` subclass. It runs inside the connection's
+current transaction, so commit and rollback stay SQLAlchemy's.
+
+What it leaves out: SQLAlchemy's `before/after_execute` events and echo
+logging, Python-side column defaults (every inserted column is given), and
+expanding IN parameters (refused when compiled).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+
+class _Form:
+    """A statement compiled for one dialect: SQL text, how to lay out parameters, how to read rows."""
+
+    __slots__ = ("sql", "positional", "binds", "fixed", "results", "dbapi_error")
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        if compiled.escaped_bind_names or any(bp.expanding for bp in compiled.bind_names):
+            raise ValueError(f"not preparable (escaped or expanding parameters): {compiled.string}")
+        by_name = {name: bp for bp, name in compiled.bind_names.items()}
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        order = compiled.positiontup if compiled.positional else list(by_name)
+        # (rendered name, the caller's key, bind processor); literals of the statement are fixed values.
+        self.binds = [(name, by_name[name].key, by_name[name].type.dialect_impl(dialect).bind_processor(dialect))
+                      for name in order]
+        self.fixed = {name: bp.value for name, bp in by_name.items() if not bp.required and bp.callable is None}
+        columns = statement.exported_columns  # a SELECT's columns, or a write's RETURNING columns
+        self.results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.dbapi_error = dialect.loaded_dbapi.Error
+
+    def parameters(self, params: Mapping[str, Any]):
+        values = []
+        for name, key, process in self.binds:
+            value = self.fixed[name] if name in self.fixed else params[key]
+            values.append(process(value) if process is not None else value)
+        return tuple(values) if self.positional else dict(zip((b[0] for b in self.binds), values))
+
+    def row(self, raw: Sequence[Any]) -> tuple:
+        return tuple(p(v) if p is not None else v for p, v in zip(self.results, raw))
+
+
+class Prepared:
+    """One statement, prepared per dialect on first use."""
+
+    __slots__ = ("statement", "_forms")
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._forms: dict[Any, _Form] = {}
+
+    def _cursor(self, db: Connection, params: Mapping[str, Any]):
+        dialect = db.dialect
+        form = self._forms.get(dialect)
+        if form is None:
+            form = self._forms[dialect] = _Form(self.statement, dialect)
+        cursor = db.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(form.sql, form.parameters(params))
+        except form.dbapi_error as exc:
+            cursor.close()
+            raise DBAPIError.instance(form.sql, params, exc, form.dbapi_error) from exc
+        return form, cursor
+
+    def rows(self, db: Connection | Session, params: Mapping[str, Any]) -> list[tuple]:
+        """Every row, type-processed. A Session (the read side) goes through SQLAlchemy as usual."""
+        if not isinstance(db, Connection):
+            return [tuple(r) for r in db.execute(self.statement, params)]
+        form, cursor = self._cursor(db, params)
+        try:
+            return [form.row(raw) for raw in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def first(self, db: Connection | Session, params: Mapping[str, Any]) -> tuple | None:
+        rows = self.rows(db, params)
+        return rows[0] if rows else None
+
+    def run(self, db: Connection, params: Mapping[str, Any]) -> int:
+        """Execute a write; return the number of rows it matched."""
+        form, cursor = self._cursor(db, params)
+        try:
+            return cursor.rowcount
+        finally:
+            cursor.close()
