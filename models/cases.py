@@ -32,8 +32,9 @@ class Case(Base):
         # and for the open cases of a subtree.
         Index("ix_cases_report_decided", "procedure", "state", "decided_on", "organisation_path", "id"),
         Index("ix_cases_report_path", "procedure", "state", "organisation_path", "decided_on"),
+        # `closed_at` last (0007_report_speed): SQLite treats a partial index as covering only then.
         Index(
-            "ix_cases_open_path", "organisation_path", "organisation_id", "procedure", "state",
+            "ix_cases_open_path", "organisation_path", "organisation_id", "procedure", "state", "closed_at",
             sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL"),
         ),
     )
@@ -65,9 +66,15 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("case_id", "seq"),
-        # Reports: the strike-off decision of a case (migration 0006_reports).
-        Index("ix_events_struck_off", "case_id", sqlite_where=text("to_state = 'struck_off'"),
+        # Reports: the strike-off decisions of a case in order, and those of probationary members (the status
+        # before, as the decision recorded it; written as reports.STATUS_BEFORE_SQL writes it) (0006, 0007).
+        Index("ix_events_struck_off", "case_id", "seq", sqlite_where=text("to_state = 'struck_off'"),
               postgresql_where=text("to_state = 'struck_off'")),
+        Index("ix_events_struck_off_probationary", "case_id", "seq",
+              sqlite_where=text("to_state = 'struck_off' AND "
+                                "json_extract(data, '$.effects.person.membership_status[0]') = 'probationary'"),
+              postgresql_where=text("to_state = 'struck_off' AND "
+                                    "(data #>> '{effects,person,membership_status,0}') = 'probationary'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +121,11 @@ class Deadline(Base):
             "ix_deadlines_met", "organisation_id", "met_on", "kind", "working_days_taken", "working_days_allowed",
             "due_date", "status",
             sqlite_where=text("status = 'met'"), postgresql_where=text("status = 'met'"),
+        ),
+        # Overdue deadlines of a subtree's units (0007_report_speed).
+        Index(
+            "ix_deadlines_open_unit", "organisation_id", "kind", "due_date", "status",
+            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"),
         ),
         Index("ix_deadlines_untimed", "organisation_id", sqlite_where=text("status = 'met' AND met_on IS NULL"),
               postgresql_where=text("status = 'met' AND met_on IS NULL")),

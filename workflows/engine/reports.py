@@ -5,12 +5,13 @@ date (`Case.decided_on`, a calendar date). A revoked decision reopens its case
 at the step before it and clears `decided_on`; an annulling appeal moves the
 case to `annulled`: either way the case leaves the counted states by itself.
 
-Three grouped queries, each served by a covering index of migration
-0006_reports: plain outcomes by (procedure, state), discipline by its decided
-form (`Case.data.form`, which an amending appeal updates), and strike-offs of
-probationary members (the decision event records the person's status before it,
-`effects.person.membership_status[0]`). Totals, the breakdown by child
-organisation and the monthly trend come from the same queries, so they agree.
+Three grouped queries: plain outcomes by (procedure, state), from a covering
+index of migration 0006_reports; discipline by its decided form (`Case.data.form`,
+which an amending appeal updates); and strike-offs of probationary members (the
+decision event records the person's status before it,
+`effects.person.membership_status[0]`), through the partial indexes of 0007.
+Totals, the breakdown by child organisation and the monthly trend come from the
+same queries, so they agree.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from itertools import chain
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select, tuple_
+from sqlalchemy import String, and_, exists, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from models import Case, Event, Organisation
@@ -116,7 +117,7 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
         select(Case.procedure, Case.state, *keys, func.count())
         .where(Case.procedure.in_({p for p, _ in OUTCOMES}), Case.state.in_({s for _, s in OUTCOMES}),
                *_in_scope(path, period))
-        .group_by(*grouping))
+        .group_by(*grouping)).all()
     for row in plain:
         category = OUTCOMES.get((row[0], row[1]))
         if category is None:
@@ -134,29 +135,45 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
     discipline = conn.execute(
         select(form, *detail, func.count())
         .where(Case.procedure == "discipline", Case.state.in_(DISCIPLINE_STATES), *_in_scope(path, period))
-        .group_by(form, *detail))
+        .group_by(form, *detail)).all()
     for row in discipline:
         category = DISCIPLINE_FORMS.get(row[0] or "")
         if category:
             yield (row[1], row[2], category, int(row[-1])) if by else (None, None, category, int(row[-1]))
-    # The member's status before the (latest) strike-off decision, as its event recorded it. A
-    # correlated scalar subquery with LIMIT is evaluated per strike-off of the period, one index
-    # lookup each: PostgreSQL cannot turn it into a semi-join or a hashed subplan over every
-    # strike-off event ever recorded, as it would an EXISTS.
-    decision = aliased(Event)
-    status_before = (
-        select(decision.data[("effects", "person", "membership_status", 0)].as_string())
-        .where(decision.case_id == Case.id, decision.to_state == "struck_off")
-        .order_by(decision.seq.desc()).limit(1).correlate(Case).scalar_subquery()
-    )
+    # Strike-offs of probationary members: the member's status before the latest strike-off decision of
+    # the case, as that event recorded it. Joined to the (few) probationary strike-off decisions through
+    # the partial index ix_events_struck_off_probationary, one probe per strike-off of the period; a later
+    # strike-off decision of the same case (after a revoked one) wins, through ix_events_struck_off.
+    decision, later = aliased(Event, name="decision"), aliased(Event, name="later")
     probationary = conn.execute(
-        select(*detail, func.sum(case((status_before == "probationary", 1), else_=0)))
-        .where(Case.procedure == "strike_off", Case.state == "struck_off", *_in_scope(path, period))
-        .group_by(*detail))
+        select(*detail, func.count())
+        .select_from(Case)
+        .join(decision, and_(decision.case_id == Case.id, decision.to_state == "struck_off",
+                             status_before(decision, "decision", conn.dialect.name) == literal_column("'probationary'")))
+        .where(Case.procedure == "strike_off", Case.state == "struck_off", *_in_scope(path, period),
+               ~exists().where(later.case_id == Case.id, later.to_state == "struck_off", later.seq > decision.seq))
+        .group_by(*detail)).all()
     for row in probationary:
         if row[-1]:
             day, org_path = (row[0], row[1]) if by else (None, None)
             yield day, org_path, "struck_off_probationary", int(row[-1])
+
+
+# The member's status before a strike-off decision (`effects.person.membership_status[0]` of its event), written
+# exactly as the partial index ix_events_struck_off_probationary says it (migration 0007): an index's
+# expression is matched as written, never through a bound parameter.
+STATUS_BEFORE_SQL = {
+    "sqlite": "json_extract({}.data, '$.effects.person.membership_status[0]')",
+    "postgresql": "({}.data #>> '{{effects,person,membership_status,0}}')",
+}
+
+
+def status_before(event, alias: str, dialect: str):
+    """SQL: the status before the strike-off decision `event` (an alias of Event named `alias`)."""
+    template = STATUS_BEFORE_SQL.get(dialect)
+    if template is None:
+        return event.data[("effects", "person", "membership_status", 0)].as_string()
+    return literal_column(template.format(alias), String)
 
 
 def empty_counts() -> dict[str, int]:

@@ -1,0 +1,56 @@
+"""reports: covering indexes for the pipeline's open cases and overdue deadlines, and for probationary strike-offs
+
+Revision ID: 0007_report_speed
+Revises: 0006_reports
+
+Plain CREATE INDEX / DROP INDEX (no table rebuild: events and audit_log carry
+append-only triggers that a rebuild would drop).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0007_report_speed"
+down_revision = "0006_reports"
+branch_labels = None
+depends_on = None
+
+OPEN = dict(sqlite_where=sa.text("closed_at IS NULL"), postgresql_where=sa.text("closed_at IS NULL"))
+STRUCK_OFF = dict(sqlite_where=sa.text("to_state = 'struck_off'"), postgresql_where=sa.text("to_state = 'struck_off'"))
+# The member's status before a strike-off decision, as the decision event recorded it; written exactly as
+# workflows/engine/reports.py STATUS_BEFORE_SQL writes it in the query.
+PROBATIONARY = dict(
+    sqlite_where=sa.text("to_state = 'struck_off' AND "
+                         "json_extract(data, '$.effects.person.membership_status[0]') = 'probationary'"),
+    postgresql_where=sa.text("to_state = 'struck_off' AND "
+                             "(data #>> '{effects,person,membership_status,0}') = 'probationary'"),
+)
+
+
+def upgrade() -> None:
+    # The open cases of a subtree (pipeline, dashboard), grouped in index order. `closed_at` is a column
+    # too: SQLite uses a partial index as a covering one only when it holds the column of its WHERE.
+    op.drop_index("ix_cases_open_path", table_name="cases")
+    op.create_index("ix_cases_open_path", "cases",
+                    ["organisation_path", "organisation_id", "procedure", "state", "closed_at"], **OPEN)
+    # Overdue deadlines by the unit that must act: one range per unit of the subtree, instead of every
+    # open deadline of the country due before today.
+    op.create_index(
+        "ix_deadlines_open_unit", "deadlines", ["organisation_id", "kind", "due_date", "status"],
+        sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"),
+    )
+    # Strike-offs of probationary members: the (few) probationary strike-off decisions, and every
+    # strike-off decision by case and order (the latest one counts).
+    op.create_index("ix_events_struck_off_probationary", "events", ["case_id", "seq"], **PROBATIONARY)
+    op.drop_index("ix_events_struck_off", table_name="events")
+    op.create_index("ix_events_struck_off", "events", ["case_id", "seq"], **STRUCK_OFF)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_events_struck_off", table_name="events")
+    op.create_index("ix_events_struck_off", "events", ["case_id"], **STRUCK_OFF)
+    op.drop_index("ix_events_struck_off_probationary", table_name="events")
+    op.drop_index("ix_deadlines_open_unit", table_name="deadlines")
+    op.drop_index("ix_cases_open_path", table_name="cases")
+    op.create_index("ix_cases_open_path", "cases", ["organisation_path", "organisation_id", "procedure", "state"],
+                    **OPEN)
