@@ -105,10 +105,22 @@ _INSERT_VOTE = _insert(VOTES, ("case_id", "event_seq", "body", "held_on", "eligi
 _INSERT_DEADLINE = _insert(DEADLINES, ("case_id", "kind", "due_date", "role", "organisation_id", "status",
                                        "opened_at", "legal_basis", "started_on"))
 _INSERT_AUDIT = _insert(AUDIT, ("at", "user_id", "action", "object_type", "object_id", "outcome", "detail"))
-# UPDATEs of the columns a step changed, one statement per set of columns.
-_case_updates: dict[tuple[str, ...], Prepared] = {}
-_deadline_updates: dict[tuple[str, ...], Prepared] = {}
-_person_updates: dict[tuple[str, ...], Prepared] = {}
+# UPDATEs of the columns a step changed: one statement per table and set of columns.
+_updates: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+
+
+def _update_of(table, names: tuple[str, ...]) -> Prepared:
+    """UPDATE table SET <names> WHERE id = :_id (cases: AND revision = :_expected; persons: revision + 1)."""
+    statement = _updates.get((table.name, names))
+    if statement is None:
+        values: dict[str, Any] = {name: bindparam(name) for name in names}
+        where = [table.c.id == bindparam("_id")]
+        if table is CASES:
+            where.append(CASES.c.revision == bindparam("_expected"))  # optimistic locking
+        if table is PERSONS:
+            values["revision"] = PERSONS.c.revision + 1
+        statement = _updates[(table.name, names)] = Prepared(update(table).where(*where).values(values))
+    return statement
 
 
 def load_case(db, case_id: int) -> CaseRow | None:
@@ -154,12 +166,7 @@ def update_case(conn: Connection, case: CaseRow, before: dict[str, Any], expecte
     changes = {name: value for name, value in mutable_values(case).items() if value != before[name]}
     if not changes:
         return True
-    names = tuple(sorted(changes))
-    statement = _case_updates.get(names)
-    if statement is None:
-        statement = _case_updates[names] = Prepared(
-            update(CASES).where(CASES.c.id == bindparam("_id"), CASES.c.revision == bindparam("_expected"))
-            .values({name: bindparam(name) for name in names}))
+    statement = _update_of(CASES, tuple(sorted(changes)))
     return statement.run(conn, {**changes, "_id": case.id, "_expected": expected_revision}) == 1
 
 
@@ -168,13 +175,7 @@ def write_deadline(conn: Connection, deadline: DeadlineRow) -> None:
     changes = deadline.changes()
     if not changes:
         return
-    names = tuple(sorted(changes))
-    statement = _deadline_updates.get(names)
-    if statement is None:
-        statement = _deadline_updates[names] = Prepared(
-            update(DEADLINES).where(DEADLINES.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in names}))
-    statement.run(conn, {**changes, "_id": deadline.id})
+    _update_of(DEADLINES, tuple(sorted(changes))).run(conn, {**changes, "_id": deadline.id})
 
 
 def insert_deadline(conn: Connection, **values) -> None:
@@ -183,13 +184,7 @@ def insert_deadline(conn: Connection, **values) -> None:
 
 def update_person(conn: Connection, person_id: int, changes: dict[str, Any]) -> None:
     """Set the changed biography/membership columns and count the person's revision up by one."""
-    names = tuple(sorted(changes))
-    statement = _person_updates.get(names)
-    if statement is None:
-        statement = _person_updates[names] = Prepared(
-            update(PERSONS).where(PERSONS.c.id == bindparam("_id"))
-            .values({**{name: bindparam(name) for name in names}, "revision": PERSONS.c.revision + 1}))
-    statement.run(conn, {**changes, "_id": person_id})
+    _update_of(PERSONS, tuple(sorted(changes))).run(conn, {**changes, "_id": person_id})
 
 
 def insert_event(conn: Connection, **values) -> None:
