@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 class _Form:
     """A statement compiled for one dialect: SQL text, how to lay out parameters, how to read rows."""
 
-    __slots__ = ("sql", "positional", "binds", "fixed", "results", "dbapi_error")
+    __slots__ = ("sql", "names", "plan", "convert", "dbapi_error")
 
     def __init__(self, statement, dialect):
         compiled = statement.compile(dialect=dialect)
@@ -36,25 +36,34 @@ class _Form:
             raise ValueError(f"not preparable (escaped or expanding parameters): {compiled.string}")
         by_name = {name: bp for bp, name in compiled.bind_names.items()}
         self.sql = compiled.string
-        self.positional = compiled.positional
         order = compiled.positiontup if compiled.positional else list(by_name)
-        # (rendered name, the caller's key, bind processor); literals of the statement are fixed values.
-        self.binds = [(name, by_name[name].key, by_name[name].type.dialect_impl(dialect).bind_processor(dialect))
-                      for name in order]
-        self.fixed = {name: bp.value for name, bp in by_name.items() if not bp.required and bp.callable is None}
+        self.names = None if compiled.positional else tuple(order)  # pyformat drivers take a dict
+        # Per parameter: the caller's key and bind processor, or the statement's own literal, processed once.
+        self.plan = []
+        for name in order:
+            bp = by_name[name]
+            process = bp.type.dialect_impl(dialect).bind_processor(dialect)
+            if not bp.required and bp.callable is None:
+                self.plan.append((None, None, process(bp.value) if process else bp.value))
+            else:
+                self.plan.append((bp.key, process, None))
         columns = statement.exported_columns  # a SELECT's columns, or a write's RETURNING columns
-        self.results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.convert = [(i, p) for i, p in enumerate(processors) if p is not None]
         self.dbapi_error = dialect.loaded_dbapi.Error
 
     def parameters(self, params: Mapping[str, Any]):
-        values = []
-        for name, key, process in self.binds:
-            value = self.fixed[name] if name in self.fixed else params[key]
-            values.append(process(value) if process is not None else value)
-        return tuple(values) if self.positional else dict(zip((b[0] for b in self.binds), values))
+        values = [const if key is None else (process(params[key]) if process else params[key])
+                  for key, process, const in self.plan]
+        return tuple(values) if self.names is None else dict(zip(self.names, values))
 
     def row(self, raw: Sequence[Any]) -> tuple:
-        return tuple(p(v) if p is not None else v for p, v in zip(self.results, raw))
+        if not self.convert:
+            return tuple(raw)
+        row = list(raw)
+        for i, process in self.convert:
+            row[i] = process(row[i])
+        return tuple(row)
 
 
 class Prepared:
