@@ -1,4 +1,5 @@
-"""reports: covering indexes for the pipeline's open cases and overdue deadlines, and for probationary strike-offs
+"""reports: covering indexes for the pipeline's open cases and overdue deadlines, for discipline by form and for
+probationary strike-offs
 
 Revision ID: 0007_report_speed
 Revises: 0006_reports
@@ -26,6 +27,15 @@ PROBATIONARY = dict(
                              "(data #>> '{effects,person,membership_status,0}') = 'probationary'"),
 )
 
+# Discipline decisions by form: one partial index per form that the statistics count
+# (workflows/engine/reports.py DISCIPLINE_FORMS; the form written as DISCIPLINE_FORM_SQL writes it).
+FORMS = ("expulsion", "reprimand", "warning", "removal_from_post")
+
+
+def _form(form: str) -> dict:
+    return dict(sqlite_where=sa.text(f"procedure = 'discipline' AND json_extract(data, '$.form') = '{form}'"),
+                postgresql_where=sa.text(f"procedure = 'discipline' AND (data ->> 'form') = '{form}'"))
+
 
 def upgrade() -> None:
     # The open cases of a subtree (pipeline, dashboard), grouped in index order. `closed_at` is a column
@@ -44,9 +54,15 @@ def upgrade() -> None:
     op.create_index("ix_events_struck_off_probationary", "events", ["case_id", "seq"], **PROBATIONARY)
     op.drop_index("ix_events_struck_off", table_name="events")
     op.create_index("ix_events_struck_off", "events", ["case_id", "seq"], **STRUCK_OFF)
+    # Discipline by form, from the index alone (procedure first: SQLite then prefers it to ix_cases_report_decided).
+    for form in FORMS:
+        op.create_index(f"ix_cases_discipline_{form}", "cases", ["procedure", "state", "decided_on", "organisation_path"],
+                        **_form(form))
 
 
 def downgrade() -> None:
+    for form in FORMS:
+        op.drop_index(f"ix_cases_discipline_{form}", table_name="cases")
     op.drop_index("ix_events_struck_off", table_name="events")
     op.create_index("ix_events_struck_off", "events", ["case_id"], **STRUCK_OFF)
     op.drop_index("ix_events_struck_off_probationary", table_name="events")

@@ -102,3 +102,12 @@ def test_the_report_indexes_of_the_models_are_the_migrated_ones(runtime):
         migrated = {ix["name"]: ix["column_names"] for ix in found.get_indexes(table)
                     if not ix.get("duplicates_constraint")}  # PostgreSQL: a unique constraint's own index
         assert migrated == declared, table
+
+
+def test_every_counted_discipline_form_has_its_partial_index():
+    """The statistics count each form of DISCIPLINE_FORMS through ix_cases_discipline_<form>; a form without
+    one would still count, but by reading the data of every discipline case of the period."""
+    from workflows.engine.reports import DISCIPLINE_FORMS
+
+    names = {ix.name for ix in Base.metadata.tables["cases"].indexes}
+    assert {f"ix_cases_discipline_{form}" for form in DISCIPLINE_FORMS} <= names
