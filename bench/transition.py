@@ -391,7 +391,8 @@ def memory(rt: Runtime, ids: dict, transitions: int, pool: int, trace: bool) -> 
             done += 1
             if done in (1000, transitions):
                 gc.collect()
-                samples[done] = {"rss": rss_kib()[0], "objects": len(gc.get_objects()), "models": machine.model_count,
+                rss, peak = rss_kib()
+                samples[done] = {"rss": rss, "peak": peak, "objects": len(gc.get_objects()), "models": machine.model_count,
                                  "traced": tracemalloc.get_traced_memory() if trace else None}
                 if trace:
                     tracemalloc.reset_peak()  # the second sample's peak is the peak since the first
@@ -451,10 +452,11 @@ def run_dialect(label: str, url: str, drop, args) -> None:
                 x = m["samples"][done]
                 traced = (f", traced {x['traced'][0] / 1024:.0f} KiB (peak {x['traced'][1] / 1024:.0f} KiB)"
                           if x["traced"] is not None else "")
-                print(f"{label}: memory after {done} engine transitions: RSS {x['rss']} KiB, "
+                print(f"{label}: memory after {done} engine transitions: RSS {x['rss']} KiB (peak {x['peak']} KiB), "
                       f"gc objects {x['objects']}{traced}; models attached {x['models']}")
             first, last = m["samples"][min(m["samples"])], m["samples"][n]
-            print(f"{label}: growth from 1k to {n}: RSS {last['rss'] - first['rss']:+d} KiB, "
+            print(f"{label}: growth from 1k to {n}: RSS {last['rss'] - first['rss']:+d} KiB, peak RSS "
+                  f"{last['peak'] - first['peak']:+d} KiB, "
                   f"gc objects {last['objects'] - first['objects']:+d} ({m['seconds']:.0f} s)")
             assert last["models"] == 0, "models left attached to the shared machine"
         engine.dispose()
