@@ -120,13 +120,21 @@ def _recorded_date(event):
 # ---------------------------------------------------------------- the pipeline
 
 
-def _org_refs(session: Session, ids) -> dict[int, OrgRef]:
+def _org_refs(session: Session, path: str, ids) -> dict[int, OrgRef]:
+    """The organisations `ids`, read as the subtree of `path` (one index range, not an IN of hundreds of
+    ids); any outside it (a case whose path is not its organisation's) by id."""
     ids = set(ids)
     if not ids:
         return {}
-    rows = session.connection().execute(select(Organisation.id, Organisation.name, Organisation.path)
-                           .where(Organisation.id.in_(ids)))
-    return {i: OrgRef(i, n, p) for i, n, p in rows}
+    conn = session.connection()
+    refs = {i: OrgRef(i, n, p) for i, n, p in conn.execute(
+        select(Organisation.id, Organisation.name, Organisation.path).where(subtree_filter(Organisation.path, path)))
+        if i in ids}
+    missing = ids - refs.keys()
+    if missing:
+        refs.update((i, OrgRef(i, n, p)) for i, n, p in conn.execute(
+            select(Organisation.id, Organisation.name, Organisation.path).where(Organisation.id.in_(missing))))
+    return refs
 
 
 def open_cases(session: Session, path: str) -> list[tuple[int, str, str, int]]:
@@ -184,7 +192,7 @@ def step_timings(session: Session, calendar: WorkingCalendar, path: str, period:
     late: dict[str, int] = defaultdict(int)
     # `status` is in the index too: SQLite treats a partial index as covering only then.
     late_count = func.sum(case((Deadline.met_on > Deadline.due_date, 1), else_=0))
-    stored = session.execute(
+    stored = session.connection().execute(
         select(Deadline.kind, Deadline.working_days_taken, Deadline.working_days_allowed, late_count, func.count())
         .where(Deadline.status == "met", Deadline.organisation_id.in_(_units(path)),
                Deadline.met_on >= period.date_from, Deadline.met_on <= period.date_to,
@@ -243,7 +251,7 @@ def pipeline(session: Session, calendar: WorkingCalendar, *, organisation_id: in
     period = Period(date_from, date_to)
     cases = open_cases(session, org.path)
     late = overdue(session, org.path, today)
-    refs = _org_refs(session, {o for o, *_ in cases} | {o for o, *_ in late})
+    refs = _org_refs(session, org.path, {o for o, *_ in cases} | {o for o, *_ in late})
     for o, *_ in cases + late:
         if o not in refs:  # an organisation deleted meanwhile
             refs[o] = OrgRef(o, f"#{o}", "")

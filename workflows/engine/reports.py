@@ -277,13 +277,19 @@ def statistics(session: Session, *, organisation_id: int, date_from: date, date_
     else:
         rows = chain(decision_counts(session, org.path, period, by=("day",)),
                      decision_counts(session, org.path, period, by=("path",), special=False))
+    month_of: dict[date, dict[str, int]] = {}  # decision date -> its month's counts
+
     for day, case_path, category, n in rows:
         if case_path is not None:
-            child_counts(case_path)[category] += n
+            counts = child_of.get(case_path)
+            (counts if counts is not None else child_counts(case_path))[category] += n
         if day is not None:
-            month = months.get((day.year, day.month))
+            month = month_of.get(day)
             if month is None:
-                month = months[(day.year, day.month)] = empty_counts()
+                month = months.get((day.year, day.month))
+                if month is None:
+                    month = months[(day.year, day.month)] = empty_counts()
+                month_of[day] = month
             month[category] += n
             totals[category] += n
     rows = [(c, by_child[c.id]) for c in children]
