@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any, TYPE_CHECKING
 
@@ -366,13 +367,30 @@ class Procedure:
     def initial(self) -> str:
         return self.open_step.destinations[0]
 
-    @property
+    # Derived once per definition (a definition is immutable); the engine asks on every transition.
+    @cached_property
     def final_states(self) -> frozenset[str]:
         return frozenset(s.name for s in self.states if s.final)
 
-    @property
+    @cached_property
     def triggers(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.trigger for s in (self.open_step, *self.steps)))
+
+    @cached_property
+    def _step_index(self) -> dict[tuple[str, str], Step]:
+        index: dict[tuple[str, str], Step] = {}
+        for step in self.steps:
+            for source in step.sources:
+                index.setdefault((step.trigger, source), step)  # the first declared wins, as the scan did
+        return index
+
+    @cached_property
+    def _steps_by_state(self) -> dict[str, tuple[Step, ...]]:
+        by_state: dict[str, list[Step]] = {}
+        for step in self.steps:
+            for source in dict.fromkeys(step.sources):
+                by_state.setdefault(source, []).append(step)
+        return {state: tuple(steps) for state, steps in by_state.items()}
 
     def state(self, name: str) -> State:
         for s in self.states:
@@ -388,11 +406,10 @@ class Procedure:
 
     def step_from(self, trigger: str, state: str) -> Step | None:
         """The step a trigger fires from a state, or None if it does not apply there."""
-        for s in self.steps_for(trigger):
-            if state in s.sources:
-                return s
-        return None
+        if trigger == "open":
+            return self.open_step if state in self.open_step.sources else None
+        return self._step_index.get((trigger, state))
 
     def steps_from(self, state: str) -> list[Step]:
         """Every step that can be fired from a state."""
-        return [s for s in self.steps if state in s.sources]
+        return list(self._steps_by_state.get(state, ()))
