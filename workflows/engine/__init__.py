@@ -6,9 +6,10 @@ from .access import Actor, load_actor
 from .queries import allowed_actions, available_triggers, waiting_on
 from .replay import Mismatch, check_cases
 from .runtime import CalendarSource, Clock, FixedClock, LOCAL_ZONE, Runtime
+from .store import CaseRow
 from .transitions import fire, open_case
 
 __all__ = [
-    "Actor", "CalendarSource", "Clock", "FixedClock", "LOCAL_ZONE", "Mismatch", "Runtime",
+    "Actor", "CalendarSource", "CaseRow", "Clock", "FixedClock", "LOCAL_ZONE", "Mismatch", "Runtime",
     "allowed_actions", "available_triggers", "check_cases", "fire", "load_actor", "open_case", "waiting_on",
 ]
