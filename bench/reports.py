@@ -14,6 +14,7 @@ service call and the target (p95 < 150 ms). Never a timed assertion.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics as stats
@@ -232,32 +233,52 @@ def measure(url: str, root: int, runs: int) -> dict[str, list[float]]:
     }
     timings: dict[str, list[float]] = {name: [] for name in calls}
     cpu: dict[str, list[float]] = {name: [] for name in calls}
-    for name, call in calls.items():
-        for i in range(runs + 2):
-            with factory() as session:
-                started, cpu_started = time.perf_counter(), time.process_time()
-                result = call(session)
-                elapsed = (time.perf_counter() - started) * 1000
-                cpu_ms = (time.process_time() - cpu_started) * 1000
-            if i >= 2:  # two warm-up runs
-                timings[name].append(elapsed)
-                cpu[name].append(cpu_ms)
-        if name == "summary":
-            print(f"    figures: {result}")
+    full_gcs: dict[str, int] = {name: 0 for name in calls}
+    current = [None]
+
+    def count_full_gc(phase, info):  # Python's full collections: tens of ms each, they make the p95
+        if phase == "start" and info["generation"] == 2 and current[0]:
+            full_gcs[current[0]] += 1
+
+    gc.callbacks.append(count_full_gc)
+    try:
+        for name, call in calls.items():
+            for i in range(runs + 2):
+                current[0] = name if i >= 2 else None  # two warm-up runs
+                with factory() as session:
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    result = call(session)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    cpu_ms = (time.process_time() - cpu_started) * 1000
+                current[0] = None
+                if i >= 2:
+                    timings[name].append(elapsed)
+                    cpu[name].append(cpu_ms)
+            if name == "summary":
+                print(f"    figures: {result}")
+    finally:
+        gc.callbacks.remove(count_full_gc)
     engine.dispose()
-    return {name: (timings[name], cpu[name]) for name in calls}
+    return {name: (timings[name], cpu[name], full_gcs[name]) for name in calls}
 
 
-def report(label: str, results: dict[str, tuple[list[float], list[float]]]) -> None:
-    """Wall p50/p95, and this process's CPU p50 (SQLite runs in-process: its CPU is the query's cost,
-    whatever else loads the machine; for PostgreSQL it is only the client's share)."""
-    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    for name, (values, cpu) in results.items():
+def report(label: str, results: dict[str, tuple[list[float], list[float], int]], load_before: float) -> None:
+    """Wall p50/p95, this process's CPU p50 (SQLite runs in-process: its CPU is the query's cost,
+    whatever else loads the machine; for PostgreSQL it is only the client's share), and how many of
+    the runs Python's full garbage collection fell into."""
+    print(f"  (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores)")
+    for name, (values, cpu, full_gcs) in results.items():
         values = sorted(values)
         p95 = values[max(0, int(round(0.95 * len(values))) - 1)]
         verdict = "ok" if p95 < TARGET_MS else "OVER TARGET"
         print(f"  {label:10s} {name:10s} p50 {stats.median(values):7.1f} ms   p95 {p95:7.1f} ms   "
-              f"cpu p50 {stats.median(cpu):6.1f} ms   (target p95 < {TARGET_MS} ms: {verdict})")
+              f"cpu p50 {stats.median(cpu):6.1f} ms   full GCs {full_gcs:2d}/{len(values)}   "
+              f"(target p95 < {TARGET_MS} ms: {verdict})")
+
+
+def measure_and_report(label: str, url: str, root: int, runs: int) -> None:
+    load_before = os.getloadavg()[0]
+    report(label, measure(url, root, runs), load_before)
 
 
 def run(label: str, url: str, cases: int, runs: int) -> None:
@@ -272,7 +293,7 @@ def run(label: str, url: str, cases: int, runs: int) -> None:
     with engine.connect() as conn:
         conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     engine.dispose()
-    report(label, measure(url, root, runs))
+    measure_and_report(label, url, root, runs)
 
 
 def main() -> None:
@@ -288,7 +309,7 @@ def main() -> None:
     if args.sqlite_file and Path(args.sqlite_file).exists():
         url = f"sqlite:///{args.sqlite_file}"
         migrate(url)
-        report("sqlite", measure(url, 1, args.runs))
+        measure_and_report("sqlite", url, 1, args.runs)
     elif args.sqlite_file:
         run("sqlite", f"sqlite:///{args.sqlite_file}", args.cases, args.runs)
     elif not args.no_sqlite:
@@ -306,7 +327,7 @@ def main() -> None:
         try:
             if exists:
                 migrate(url)
-                report("postgresql", measure(url, 1, args.runs))
+                measure_and_report("postgresql", url, 1, args.runs)
             else:
                 run("postgresql", url, args.cases, args.runs)
         finally:

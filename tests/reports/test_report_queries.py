@@ -42,28 +42,50 @@ def _strike_off(s, org: Organisation, decided: date, statuses: list[str]) -> Non
     s.execute(insert(Event), [{**e, "case_id": case_id, "actor_id": None, "at": AT, "comment": None} for e in events])
 
 
+def _discipline(s, org: Organisation, decided: date, form: str) -> None:
+    s.execute(insert(Case).values(
+        procedure="discipline", rule_set="cpv-2025", state="in_force", revision=4, organisation_id=org.id,
+        organisation_path=org.path, person_id=_person(s, org.id, "official"), data={"form": form}, opened_at=AT,
+        closed_at=AT, decided_on=decided))
+
+
 def test_a_strike_off_decided_twice_counts_by_the_status_its_latest_decision_recorded(runtime, world):
     """Probationary, then (after a revocation) official: not a probationary strike-off; the other way round: one.
-    Each breakdown adds up to the same figure."""
+    Each breakdown adds up to the same figure, a case of the commune itself included (its own row)."""
     with runtime.session_factory() as s:
         cell1, cell3 = s.get(Organisation, world.orgs["cell1"]), s.get(Organisation, world.orgs["cell3"])
+        commune = s.get(Organisation, world.orgs["commune"])
         _strike_off(s, cell1, date(2026, 3, 10), ["probationary", "official"])
         _strike_off(s, cell1, date(2026, 4, 20), ["official", "probationary"])
         _strike_off(s, cell3, date(2026, 4, 21), ["probationary"])
         _strike_off(s, cell3, date(2026, 5, 5), ["official"])
         _strike_off(s, cell3, date(2025, 5, 5), ["probationary"])  # another year
+        _strike_off(s, commune, date(2026, 4, 30), ["probationary"])  # the commune's own
+        _discipline(s, commune, date(2026, 7, 1), "warning")
+        _discipline(s, cell1, date(2026, 7, 31), "warning")
+        _discipline(s, cell1, date(2026, 8, 1), "expulsion")
+        _discipline(s, cell3, date(2026, 8, 2), "not_a_form")
         s.commit()
     with runtime.session_factory() as s:
         figures = summary(s, organisation_id=world.orgs["province"], **YEAR)
         stats = statistics(s, organisation_id=world.orgs["province"], **YEAR)
-        commune = summary(s, organisation_id=world.orgs["commune"], **YEAR)
-    assert (figures["struck_off"], figures["struck_off_probationary"]) == (4, 2)
-    assert (commune["struck_off"], commune["struck_off_probationary"]) == (2, 1)
-    assert stats.totals == figures
-    by_child = {ref.name: counts["struck_off_probationary"] for ref, counts in stats.children}
-    assert by_child["Đảng ủy xã Tân Phú"] == 1 and by_child["Đảng ủy phường Đông Hà"] == 1
-    by_month = {ym: counts["struck_off_probationary"] for ym, counts in stats.months}
-    assert by_month[(2026, 3)] == 0 and by_month[(2026, 4)] == 2 and sum(by_month.values()) == 2
+        commune_figures = summary(s, organisation_id=world.orgs["commune"], **YEAR)
+        commune_stats = statistics(s, organisation_id=world.orgs["commune"], **YEAR)
+    assert (figures["struck_off"], figures["struck_off_probationary"]) == (5, 3)
+    assert (figures["warning"], figures["expelled"]) == (2, 1)
+    assert (commune_figures["struck_off"], commune_figures["struck_off_probationary"]) == (3, 2)
+    assert stats.totals == figures and commune_stats.totals == commune_figures
+    by_child = {ref.name: (counts["struck_off_probationary"], counts["warning"], counts["expelled"])
+                for ref, counts in stats.children}
+    assert by_child["Đảng ủy xã Tân Phú"] == (2, 2, 1) and by_child["Đảng ủy phường Đông Hà"] == (1, 0, 0)
+    by_month = {ym: (counts["struck_off_probationary"], counts["warning"], counts["expelled"])
+                for ym, counts in stats.months}
+    assert by_month[(2026, 3)] == (0, 0, 0) and by_month[(2026, 4)] == (3, 0, 0)
+    assert by_month[(2026, 7)] == (0, 2, 0) and by_month[(2026, 8)] == (0, 0, 1)
+    own, *cells = commune_stats.children
+    assert own[0].id == world.orgs["commune"]
+    assert (own[1]["struck_off_probationary"], own[1]["warning"]) == (1, 1)
+    assert {ref.name: counts["struck_off_probationary"] for ref, counts in cells}["Chi bộ thôn 1"] == 1
 
 
 def test_open_cases_of_an_organisation_under_two_paths_count_once_per_procedure_and_state(runtime, world):

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from itertools import chain
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import String, and_, exists, func, literal_column, select, tuple_, union_all
 from sqlalchemy.orm import Session, aliased
@@ -94,13 +95,16 @@ def _in_scope(path: str, period: Period):
 
 def decision_counts(session: Session, path: str, period: Period, by: tuple[str, ...] = (), *,
                     special: bool = True) -> Iterator[tuple[date | None, str | None, str, int]]:
-    """(decided_on, organisation_path, category, count) for the decisions of a subtree and period.
+    """(day, organisation path, category, count) for the decisions of a subtree and period.
 
     `by` names what to break down by: () for totals only, ("day",), ("path",), or ("day", "path")
     as two grouping sets (PostgreSQL: one scan; each plain row then carries one of the two keys).
-    The plain outcomes are grouped in the order of a covering index (no sort); discipline and
-    probationary strike-offs, few and needing JSON, are always grouped by both (`special=False`
-    leaves them out, for a second breakdown of the same period).
+    The plain outcomes are grouped in the order of a covering index (no sort), by decision date and
+    case path. Discipline and probationary strike-offs, few and read from their own partial indexes,
+    are grouped by both, coarser (on SQLite and PostgreSQL): by month (the row's day is the 1st of its
+    month) and by the child of `path` the case lies under (the row's path is that child's, or `path`
+    itself for a case of the organisation's own); `special=False` leaves them out, for a second
+    breakdown of the same period.
     """
     key_columns = {"day": Case.decided_on, "path": Case.organisation_path}
     keys = [key_columns[name] for name in by]
@@ -130,8 +134,10 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
             yield day, org_path, "struck_off_probationary", n
     if not special:
         return
-    detail = [Case.decided_on, Case.organisation_path] if by else []
     dialect = conn.dialect.name
+    coarse = _month_and_child(dialect, path) if by else None
+    detail = list(coarse) if coarse else [Case.decided_on, Case.organisation_path] if by else []
+    first_of = _first_of_month if coarse else None
     form_sql = DISCIPLINE_FORM_SQL.get(dialect)
     if form_sql is None:  # another database: the form read from each case's data
         form = Case.data["form"].as_string()
@@ -150,7 +156,10 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
     for row in discipline:
         category = DISCIPLINE_FORMS.get(row[0] or "")
         if category and row[-1]:
-            yield (row[1], row[2], category, int(row[-1])) if by else (None, None, category, int(row[-1]))
+            if not by:
+                yield None, None, category, int(row[-1])
+            else:
+                yield first_of(row[1]) if first_of else row[1], row[2], category, int(row[-1])
     # Strike-offs of probationary members: the member's status before the latest strike-off decision of
     # the case, as that event recorded it. Joined to the (few) probationary strike-off decisions through
     # the partial index ix_events_struck_off_probationary, one probe per strike-off of the period; a later
@@ -166,8 +175,33 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
         .group_by(*detail))
     for row in probationary:
         if row[-1]:
-            day, org_path = (row[0], row[1]) if by else (None, None)
-            yield day, org_path, "struck_off_probationary", int(row[-1])
+            if not by:
+                yield None, None, "struck_off_probationary", int(row[-1])
+            else:
+                yield first_of(row[0]) if first_of else row[0], row[1], "struck_off_probationary", int(row[-1])
+
+
+def _month_and_child(dialect: str, path: str):
+    """SQL: a case's decision month ('YYYY-MM') and the path of the child of `path` it lies under (`path`
+    itself for the organisation's own), or None on a database without these functions. Literals, not
+    parameters: the same expression is grouped by and selected."""
+    if dialect not in ("sqlite", "postgresql"):
+        return None
+    start = literal_column(str(len(path) + 1))  # the first character after `path`
+    rest = func.substr(Case.organisation_path, start)
+    position = func.instr(rest, literal_column("'/'")) if dialect == "sqlite" else \
+        func.strpos(rest, literal_column("'/'"))
+    child = func.substr(Case.organisation_path, literal_column("1"), literal_column(str(len(path))) + position,
+                        type_=String).label("child_path")
+    month = (func.substr(Case.decided_on, literal_column("1"), literal_column("7"), type_=String) if dialect == "sqlite"
+             else func.to_char(Case.decided_on, literal_column("'YYYY-MM'"), type_=String)).label("month")
+    return month, child
+
+
+@lru_cache(maxsize=256)
+def _first_of_month(month: str) -> date:
+    """'2026-03' -> 2026-03-01."""
+    return date(int(month[:4]), int(month[5:7]), 1)
 
 
 # A discipline case's decided form, written exactly as the partial indexes ix_cases_discipline_<form> say it
