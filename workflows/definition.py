@@ -377,14 +377,6 @@ class Procedure:
         return tuple(dict.fromkeys(s.trigger for s in (self.open_step, *self.steps)))
 
     @cached_property
-    def _step_index(self) -> dict[tuple[str, str], Step]:
-        index: dict[tuple[str, str], Step] = {}
-        for step in self.steps:
-            for source in step.sources:
-                index.setdefault((step.trigger, source), step)  # the first declared wins, as the scan did
-        return index
-
-    @cached_property
     def _steps_by_state(self) -> dict[str, tuple[Step, ...]]:
         by_state: dict[str, list[Step]] = {}
         for step in self.steps:
@@ -408,7 +400,7 @@ class Procedure:
         """The step a trigger fires from a state, or None if it does not apply there."""
         if trigger == "open":
             return self.open_step if state in self.open_step.sources else None
-        return self._step_index.get((trigger, state))
+        return next((s for s in self._steps_by_state.get(state, ()) if s.trigger == trigger), None)
 
     def steps_from(self, state: str) -> list[Step]:
         """Every step that can be fired from a state."""

@@ -106,19 +106,16 @@ class ProcedureMachine:
 
 
 _MACHINES: dict[int, tuple[Procedure, ProcedureMachine]] = {}
-_MACHINES_LOCK = threading.Lock()
 
 
 def machine_for(procedure: Procedure) -> ProcedureMachine:
     """The machine of a procedure version, built once per process.
 
     Keyed by the definition object's identity (definitions are built once, see registry.py): hashing a
-    whole frozen Procedure on every transition cost more than the machine itself.
+    whole frozen Procedure on every transition cost more than the machine itself. Two threads may both
+    build the first one; each machine guards itself, and the last stored serves from then on.
     """
     entry = _MACHINES.get(id(procedure))
-    if entry is None or entry[0] is not procedure:
-        with _MACHINES_LOCK:
-            entry = _MACHINES.get(id(procedure))
-            if entry is None or entry[0] is not procedure:
-                entry = _MACHINES[id(procedure)] = (procedure, ProcedureMachine(procedure))
+    if entry is None or entry[0] is not procedure:  # the definition is kept: its id is not reused
+        entry = _MACHINES[id(procedure)] = (procedure, ProcedureMachine(procedure))
     return entry[1]

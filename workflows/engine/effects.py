@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
-
-from models.prepared import Prepared
+from sqlalchemy import Connection
 
 from ..definition import (
     Decided, Effect, ExtendDeadline, FireStep, MoveCase, OpenCase, Procedure, Step, StepContext,
@@ -50,17 +48,10 @@ def apply_effects(write: StepWrite, step: Step, ctx: StepContext) -> dict[str, A
     return record
 
 
-_person_reads: dict[tuple[str, ...], Any] = {}
-
-
 def _update_person(write: StepWrite, effect: UpdatePerson, record) -> None:
     names = tuple(effect.changes)
-    statement = _person_reads.get(names)
-    if statement is None:
-        statement = _person_reads[names] = Prepared(select(*(store.PERSONS.c[n] for n in names)).where(
-            store.PERSONS.c.id == bindparam("id")))
     # Read inside the transaction: an earlier effect of this step may have changed the person already.
-    row = statement.first(write.conn, {"id": effect.person_id})
+    row = store.person_values(write.conn, effect.person_id, names)
     if row is None:
         raise NotFound("người", effect.person_id)
     changes = record.setdefault("person", {})

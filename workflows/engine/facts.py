@@ -32,11 +32,12 @@ _EVENTS = Prepared(select(Event.seq, Event.trigger, Event.from_state, Event.to_s
 _BY_IDS: dict[tuple[str, int], Prepared] = {}
 
 
-def _rows_by_ids(db, table: str, ids: list[int]) -> list[tuple]:
-    key = (table, len(ids))
+def _rows_by_ids(db, columns: tuple, ids: list[int]) -> list[tuple]:
+    """`columns` (the first is the table's id) of the rows with these ids."""
+    id_column = columns[0]
+    key = (id_column.table.name, len(ids))
     statement = _BY_IDS.get(key)
     if statement is None:
-        columns, id_column = (_CHAIN_COLUMNS, _ORGS.c.id) if table == "organisations" else (_PERSON_COLUMNS, _PEOPLE.c.id)
         statement = _BY_IDS[key] = Prepared(
             select(*columns).where(id_column.in_([bindparam(f"k{n}") for n in range(len(ids))])))
     return statement.rows(db, {f"k{n}": i for n, i in enumerate(ids)})
@@ -54,7 +55,7 @@ def org_facts(org: Organisation) -> OrgFacts:
 def load_chain(db, path: str) -> list[OrgFacts]:
     """The organisation at `path` and its ancestors, root first (one query)."""
     ids = path_ids(path)
-    by_id = {row[0]: OrgFacts(*row) for row in _rows_by_ids(db, "organisations", ids)}
+    by_id = {row[0]: OrgFacts(*row) for row in _rows_by_ids(db, _CHAIN_COLUMNS, ids)}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -104,7 +105,7 @@ class DbLookups(Lookups):
 
     def persons(self, person_ids) -> dict[int, PersonFacts]:
         ids = list(dict.fromkeys(person_ids))
-        return {row[0]: _person_from_row(row) for row in _rows_by_ids(self.db, "persons", ids)} if ids else {}
+        return {row[0]: _person_from_row(row) for row in _rows_by_ids(self.db, _PERSON_COLUMNS, ids)} if ids else {}
 
     def case_row(self, case_id: int) -> CaseRow | None:
         return self.moving.get(case_id) or load_case(self.db, case_id)

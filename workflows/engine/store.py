@@ -13,7 +13,7 @@ map the same tables.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -67,14 +67,17 @@ class DeadlineRow:
     met_on: date | None
     working_days_taken: int | None
     working_days_allowed: int | None
-    loaded: tuple = ()
+    loaded: tuple = field(default=(), init=False)  # the mutable columns as read, for changes()
+
+    def __post_init__(self) -> None:
+        self.loaded = tuple(getattr(self, name) for name in DEADLINE_MUTABLE)
 
     def changes(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name, before in zip(DEADLINE_MUTABLE, self.loaded)
                 if getattr(self, name) != before}
 
 
-DEADLINE_COLUMNS = tuple(f.name for f in fields(DeadlineRow) if f.name != "loaded")
+DEADLINE_COLUMNS = tuple(f.name for f in fields(DeadlineRow) if f.init)
 # Columns a step may change on an open deadline (the scheduler owns next_reminder_on, except that a new
 # due date clears it so the reminder stages are planned afresh).
 DEADLINE_MUTABLE = ("due_date", "organisation_id", "status", "closed_at", "next_reminder_on", "met_on",
@@ -129,12 +132,7 @@ def load_case(db, case_id: int) -> CaseRow | None:
 
 
 def load_open_deadlines(db, case_id: int) -> list[DeadlineRow]:
-    rows = []
-    for values in _OPEN_DEADLINES.rows(db, {"case_id": case_id}):
-        row = DeadlineRow(*values)
-        row.loaded = tuple(getattr(row, name) for name in DEADLINE_MUTABLE)
-        rows.append(row)
-    return rows
+    return [DeadlineRow(*values) for values in _OPEN_DEADLINES.rows(db, {"case_id": case_id})]
 
 
 def organisation_path(db, organisation_id: int) -> str | None:
@@ -182,6 +180,18 @@ def insert_deadline(conn: Connection, **values) -> None:
     _INSERT_DEADLINE.run(conn, values)
 
 
+_person_reads: dict[tuple[str, ...], Prepared] = {}
+
+
+def person_values(conn: Connection, person_id: int, names: tuple[str, ...]) -> tuple | None:
+    """The person's current values of these columns, as this transaction sees them."""
+    statement = _person_reads.get(names)
+    if statement is None:
+        statement = _person_reads[names] = Prepared(
+            select(*(PERSONS.c[n] for n in names)).where(PERSONS.c.id == bindparam("id")))
+    return statement.first(conn, {"id": person_id})
+
+
 def update_person(conn: Connection, person_id: int, changes: dict[str, Any]) -> None:
     """Set the changed biography/membership columns and count the person's revision up by one."""
     _update_of(PERSONS, tuple(sorted(changes))).run(conn, {**changes, "_id": person_id})
@@ -201,6 +211,7 @@ def insert_audit(conn: Connection, **values) -> None:
 
 __all__ = [
     "CaseRow", "DeadlineRow", "has_open_case", "insert_audit", "insert_case", "insert_deadline",
-    "insert_event", "insert_vote", "load_case", "load_open_deadlines", "organisation_path", "update_case",
+    "insert_event", "insert_vote", "load_case", "load_open_deadlines", "organisation_path", "person_values",
+    "update_case",
     "update_person", "write_deadline",
 ]
