@@ -153,13 +153,17 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
                    Case.state.in_(DISCIPLINE_STATES), *_in_scope(path, period))
             .group_by(*detail)
             for form in DISCIPLINE_FORMS)))
+    def keyed(category: str, keys, n) -> tuple[date | None, str | None, str, int]:
+        """A row of the detail keys (day or month, path or child path), or of none (totals only)."""
+        if not by:
+            return None, None, category, int(n)
+        day, org_path = keys
+        return (first_of(day) if first_of else day), org_path, category, int(n)
+
     for row in discipline:
         category = DISCIPLINE_FORMS.get(row[0] or "")
         if category and row[-1]:
-            if not by:
-                yield None, None, category, int(row[-1])
-            else:
-                yield first_of(row[1]) if first_of else row[1], row[2], category, int(row[-1])
+            yield keyed(category, row[1:3], row[-1])
     # Strike-offs of probationary members: the member's status before the latest strike-off decision of
     # the case, as that event recorded it. Joined to the (few) probationary strike-off decisions through
     # the partial index ix_events_struck_off_probationary, one probe per strike-off of the period; a later
@@ -175,10 +179,7 @@ def decision_counts(session: Session, path: str, period: Period, by: tuple[str, 
         .group_by(*detail))
     for row in probationary:
         if row[-1]:
-            if not by:
-                yield None, None, "struck_off_probationary", int(row[-1])
-            else:
-                yield first_of(row[0]) if first_of else row[0], row[1], "struck_off_probationary", int(row[-1])
+            yield keyed("struck_off_probationary", row[0:2], row[-1])
 
 
 def _month_and_child(dialect: str, path: str):
@@ -311,20 +312,19 @@ def statistics(session: Session, *, organisation_id: int, date_from: date, date_
     else:
         rows = chain(decision_counts(session, org.path, period, by=("day",)),
                      decision_counts(session, org.path, period, by=("path",), special=False))
-    month_of: dict[date, dict[str, int]] = {}  # decision date -> its month's counts
+    month_of: dict[date, dict[str, int]] = {}  # decision date -> its month's counts (dates repeat a lot)
+
+    def month_counts(day: date) -> dict[str, int]:
+        counts = month_of.get(day)
+        if counts is None:
+            counts = month_of[day] = months.setdefault((day.year, day.month), empty_counts())
+        return counts
 
     for day, case_path, category, n in rows:
         if case_path is not None:
-            counts = child_of.get(case_path)
-            (counts if counts is not None else child_counts(case_path))[category] += n
+            child_counts(case_path)[category] += n
         if day is not None:
-            month = month_of.get(day)
-            if month is None:
-                month = months.get((day.year, day.month))
-                if month is None:
-                    month = months[(day.year, day.month)] = empty_counts()
-                month_of[day] = month
-            month[category] += n
+            month_counts(day)[category] += n
             totals[category] += n
     rows = [(c, by_child[c.id]) for c in children]
     if any(own.values()):
