@@ -22,18 +22,16 @@ import argparse
 import cProfile
 import gc
 import io
-import json
 import os
 import pstats
 import resource
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
 import tracemalloc
 import uuid
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,17 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from models import make_engine, make_session_factory, write_transaction  # noqa: E402
-from workflows.calendar import add_months, age_in_months  # noqa: E402
 from workflows.demo.walk import admission_plan, at_day  # noqa: E402
 from workflows.engine import FixedClock, Runtime, check_cases, fire, open_case  # noqa: E402
 from workflows.engine.accounts import assign_role, create_user, use_fast_hashes_for_tests  # noqa: E402
 from workflows.engine.directory import create_organisation, create_person  # noqa: E402
 from workflows.machine import machine_for  # noqa: E402
 from workflows.registry import get_procedure  # noqa: E402
+from transition_twin import TIMED, Twin  # noqa: E402  (bench/: the raw-SQL twin)
 
 START = date(2026, 3, 2)  # the plan's cell resolution; vote +56, committee +63, decision +70
-TIMED = ("cell_vote", "committee_vote", "decide_admission")
-ROLE_OF = {"cell_vote": "cell_secretary", "committee_vote": "committee_member", "decide_admission": "standing_committee"}
 
 
 # ---------------------------------------------------------------- setup (untimed)
@@ -114,161 +110,6 @@ def prepare(rt: Runtime, ids: dict, count: int) -> list[tuple[int, int]]:
 def timed_steps(ids: dict) -> list[tuple[str, int, date, dict]]:
     plan = admission_plan(ids["members"][0], (ids["members"][1], ids["members"][2]), START)
     return [(t, ids[role], day, data) for t, role, day, data in plan if t in TIMED]
-
-
-# ---------------------------------------------------------------- the raw-SQL twin
-
-
-class Twin:
-    """The same transition by hand: the reads, checks and writes an engineer would write without the engine."""
-
-    def __init__(self, url: str, calendar, deadline_columns: set[str]):
-        self.pg = not url.startswith("sqlite")
-        if self.pg:
-            import psycopg
-            from psycopg.types.json import Json
-
-            self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
-            self.json = Json
-        else:
-            self.conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-            for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON", "synchronous=FULL"):
-                self.conn.execute(f"PRAGMA {pragma}")
-            self.json = json.dumps
-        self.calendar = calendar
-        self.timings = {"started_on", "met_on"} <= deadline_columns
-
-    def q(self, sql: str, params=()):
-        cur = self.conn.execute(sql.replace("?", "%s") if self.pg else sql, params)
-        return cur
-
-    def stamp(self, value: datetime):
-        return value if self.pg else value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-    def day(self, value: date | None):
-        return value if self.pg or value is None else value.isoformat()
-
-    def fire(self, case_id: int, trigger: str, actor_id: int, raw: dict, revision: int, today: date) -> int:
-        now = datetime.combine(today, dtime(2, 0), tzinfo=timezone.utc)
-        q = self.q
-        q("BEGIN" if self.pg else "BEGIN IMMEDIATE")
-        try:
-            new_revision = self._fire(q, case_id, trigger, actor_id, raw, revision, today, now)
-        except BaseException:
-            q("ROLLBACK")
-            raise
-        q("COMMIT")
-        return new_revision
-
-    def _fire(self, q, case_id, trigger, actor_id, raw, revision, today, now) -> int:
-        case = q("SELECT state, revision, organisation_path, person_id, data, closed_at FROM cases WHERE id = ?",
-                 (case_id,)).fetchone()
-        state, current, path, person_id, data, closed_at = case
-        data = data if self.pg else json.loads(data)
-        if q("SELECT id FROM users WHERE id = ? AND active", (actor_id,)).fetchone() is None:
-            raise PermissionError(actor_id)
-        grants = q("SELECT r.role, r.organisation_id, o.path FROM role_assignments r JOIN organisations o "
-                   "ON o.id = r.organisation_id WHERE r.user_id = ?", (actor_id,)).fetchall()
-        if not any(path.startswith(g[2]) for g in grants) or current != revision:
-            raise RuntimeError("not visible or stale")
-        ids = [int(p) for p in path.strip("/").split("/")]
-        chain = {row[0]: row for row in q(
-            f"SELECT id, kind, admission_authority FROM organisations WHERE id IN ({','.join('?' * len(ids))})",
-            ids).fetchall()}
-        grassroots = next(i for i in reversed(ids) if chain[i][1] in ("grassroots_committee", "grassroots_cell"))
-        competent = next(i for i in reversed(ids[: ids.index(grassroots) + 1]) if chain[i][2])
-        person = q("SELECT id, birth_date, education, membership_status FROM persons WHERE id = ?",
-                   (person_id,)).fetchone()
-        deadlines = q("SELECT id, kind, due_date, started_on FROM deadlines WHERE case_id = ? AND status = 'open'"
-                      if self.timings else
-                      "SELECT id, kind, due_date, NULL FROM deadlines WHERE case_id = ? AND status = 'open'",
-                      (case_id,)).fetchall()
-        target = {"cell_vote": ids[-1], "committee_vote": grassroots, "decide_admission": competent}[trigger]
-        allowed = set(ids[: ids.index(target) + 1])
-        if not any(role == ROLE_OF[trigger] and org in allowed for role, org, _ in grants):
-            raise PermissionError(trigger)
-
-        stored, vote, outcome, day = dict(raw), raw.get("vote"), None, None
-        if trigger in ("cell_vote", "committee_vote"):
-            day = date.fromisoformat(vote["date"])
-            if not (1 <= vote["eligible"] and 0 <= vote["agree"] and vote["agree"] + vote["disagree"] <= vote["eligible"]):
-                raise ValueError("vote")
-            outcome = "passed" if 3 * vote["agree"] >= 2 * vote["eligible"] else "failed"
-        else:
-            day = date.fromisoformat(raw["decision_date"])
-        earlier = [data["collect_opinions"]["date"]] + [data[t]["vote"]["date"] for t in TIMED[:2] if t in data]
-        if day > today or day.isoformat() < max(earlier):
-            raise ValueError("date rules")
-        if trigger == "cell_vote":  # the eligibility rules, by hand
-            submitted = data["submit_application"]
-            birth = person[1] if self.pg else date.fromisoformat(person[1])
-            issued = date.fromisoformat(submitted["certificate"]["issued_on"])
-            introducers = [i["person_id"] for i in submitted["introducers"]]
-            statuses = q(f"SELECT membership_status FROM persons WHERE id IN ({','.join('?' * len(introducers))})",
-                         introducers).fetchall()
-            if not (216 <= age_in_months(birth, day) <= 720 and submitted["education"] != "primary"
-                    and issued <= day < add_months(issued, 60) and len(statuses) == 2
-                    and all(s[0] == "official" for s in statuses)):
-                raise ValueError("eligibility")
-        due = {kind: d for _, kind, d, _ in deadlines}.get("admission_decision")
-        if trigger == "decide_admission" and due is not None and day > (due if self.pg else date.fromisoformat(due)):
-            raise ValueError("deadline_passed")
-        dest = {"cell_vote": {"passed": "cell_approved", "failed": "referred_to_superior"},
-                "committee_vote": {"passed": "committee_approved", "failed": "referred_to_superior"},
-                "decide_admission": {None: "admitted"}}[trigger][outcome]
-
-        seq = revision + 1
-        event_data = dict(stored)
-        if outcome:
-            event_data["outcome"] = outcome
-        decided = None
-        if trigger == "decide_admission":
-            decided = day
-            event_data["effects"] = {"decided_on": [None, day.isoformat()], "person_id": person_id,
-                                     "person": {"membership_status": [person[3], "probationary"],
-                                                "joined_on": [None, day.isoformat()]}}
-            q("UPDATE persons SET membership_status = 'probationary', joined_on = ?, official_on = NULL, "
-              "left_on = NULL, left_reason = NULL, revision = revision + 1 WHERE id = ?", (self.day(day), person_id))
-        cur = q("UPDATE cases SET state = ?, revision = ?, data = ?, decided_on = COALESCE(?, decided_on) "
-                "WHERE id = ? AND revision = ?",
-                (dest, seq, self.json({**data, trigger: stored}), self.day(decided), case_id, revision))
-        if cur.rowcount != 1:
-            raise RuntimeError("conflict")
-        for deadline_id, kind, due_date, started in deadlines:
-            if trigger == "decide_admission" and kind == "admission_decision":
-                if self.timings:
-                    started = started if self.pg or started is None else date.fromisoformat(started)
-                    due_date = due_date if self.pg else date.fromisoformat(due_date)
-                    q("UPDATE deadlines SET status = 'met', closed_at = ?, met_on = ?, working_days_taken = ?, "
-                      "working_days_allowed = ? WHERE id = ?",
-                      (self.stamp(now), self.day(day), self.calendar.working_days_between(started, day),
-                       self.calendar.working_days_between(started, due_date), deadline_id))
-                else:
-                    q("UPDATE deadlines SET status = 'met', closed_at = ? WHERE id = ?", (self.stamp(now), deadline_id))
-        opens = {"cell_vote": ("admission_decision", 60, "standing_committee", competent),
-                 "decide_admission": ("ceremony", 30, "cell_secretary", ids[-1])}.get(trigger)
-        if opens:
-            kind, days, role, org = opens
-            base = date.fromisoformat(raw.get("received_date") or raw["decision_date"]) if kind == "ceremony" else day
-            columns = "case_id, kind, due_date, role, organisation_id, status, opened_at, legal_basis"
-            values = [case_id, kind, self.day(self.calendar.add_working_days(base, days)), role, org, "open",
-                      self.stamp(now), "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4"]
-            if self.timings:
-                columns += ", started_on"
-                values.append(self.day(day))
-            q(f"INSERT INTO deadlines ({columns}) VALUES ({','.join('?' * len(values))})", values)
-        if vote:
-            q("INSERT INTO votes (case_id, event_seq, body, held_on, eligible, agree, disagree, method, threshold, "
-              "passed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              (case_id, seq, trigger.removesuffix("_vote"), self.day(day), vote["eligible"], vote["agree"],
-               vote["disagree"], vote["method"], "two_thirds", outcome == "passed"))
-        q("INSERT INTO events (case_id, seq, trigger, from_state, to_state, actor_id, at, data, comment) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          (case_id, seq, trigger, state, dest, actor_id, self.stamp(now), self.json(event_data), None))
-        q("INSERT INTO audit_log (at, user_id, action, object_type, object_id, outcome, detail) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?)",
-          (self.stamp(now), actor_id, f"case.{trigger}", "case", str(case_id), "ok", f"{state} -> {dest}"))
-        return seq
 
 
 # ---------------------------------------------------------------- measurements
