@@ -13,9 +13,9 @@ import click
 from flask import Flask
 
 from models import make_engine, make_session_factory, write_transaction
+from workflows.accounts.accounts import assign_role, create_user, find_user, issue_token
+from workflows.domain.errors import QuytrinhError
 from workflows.engine import Runtime, check_cases
-from workflows.engine.accounts import assign_role, create_user, find_user, issue_token
-from workflows.errors import QuytrinhError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WEAK_KEYS = {"", "dev", "secret", "changeme", "change-me", "development"}
@@ -170,7 +170,7 @@ def _register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only when the database has no organisation yet.")
     def demo_command(if_empty) -> None:
         """Load the demo province: committees, cells, members, users for each role, cases in every state."""
-        from workflows.demo import load_demo, database_is_empty
+        from workflows.demo import database_is_empty, load_demo
 
         runtime = runtime_of(app)
         if if_empty and not database_is_empty(runtime):

@@ -30,13 +30,24 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
-from models import Case, Deadline, Person, make_engine, make_session_factory, write_transaction  # noqa: E402
+from models import (  # noqa: E402
+    Case,
+    Deadline,
+    Person,
+    make_engine,
+    make_session_factory,
+    write_transaction,
+)
+from workflows.accounts.accounts import (  # noqa: E402
+    assign_role,
+    create_user,
+    use_fast_hashes_for_tests,
+)
+from workflows.directory.directory import create_organisation  # noqa: E402
 from workflows.engine import FixedClock, Runtime  # noqa: E402
-from workflows.engine.accounts import assign_role, create_user, use_fast_hashes_for_tests  # noqa: E402
-from workflows.engine.dashboard import my_work  # noqa: E402
-from workflows.engine.directory import create_organisation  # noqa: E402
-from workflows.engine.listing import CaseFilter, list_cases  # noqa: E402
-from workflows.registry import get_procedure, procedure_names  # noqa: E402
+from workflows.procedures.registry import get_procedure, procedure_names  # noqa: E402
+from workflows.read.dashboard import my_work  # noqa: E402
+from workflows.read.listing import CaseFilter, list_cases  # noqa: E402
 
 TARGET_MS = 150.0
 TODAY = date(2026, 11, 30)

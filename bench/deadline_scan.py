@@ -34,7 +34,8 @@ import tempfile
 import time
 import tracemalloc
 import uuid
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -46,7 +47,7 @@ from models.db import WRITE_OPTION  # noqa: E402
 from scheduler.mail import MailSettings  # noqa: E402
 from scheduler.scan import candidates, scan_deadlines  # noqa: E402
 from scheduler.stages import ReminderPolicy, StagePlanner  # noqa: E402
-from workflows.calendar import WorkingCalendar  # noqa: E402
+from workflows.domain.calendar import WorkingCalendar  # noqa: E402
 from workflows.engine import LOCAL_ZONE, FixedClock, Runtime  # noqa: E402
 
 TODAY = date(2026, 11, 30)

@@ -22,18 +22,28 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models import Case, Deadline, Event, Organisation, Person, Vote, make_engine, make_session_factory  # noqa: E402
-from workflows.calendar import WorkingCalendar  # noqa: E402
-from workflows.engine.pipeline import pipeline  # noqa: E402
-from workflows.engine.reports import statistics, summary  # noqa: E402
+from models import (  # noqa: E402
+    Case,
+    Deadline,
+    Event,
+    Organisation,
+    Person,
+    Vote,
+    make_engine,
+    make_session_factory,
+)
+from workflows.domain.calendar import WorkingCalendar  # noqa: E402
 from workflows.engine.runtime import CalendarSource  # noqa: E402
+from workflows.reports.pipeline import pipeline  # noqa: E402
+from workflows.reports.statistics import statistics, summary  # noqa: E402
 
 TARGET_MS = 150
 PERIOD = (date(2026, 1, 1), date(2026, 12, 31))

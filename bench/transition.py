@@ -37,15 +37,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, text  # noqa: E402
+from transition_twin import TIMED, Twin  # noqa: E402  (bench/: the raw-SQL twin)
 
 from models import make_engine, make_session_factory, write_transaction  # noqa: E402
+from workflows.accounts.accounts import (  # noqa: E402
+    assign_role,
+    create_user,
+    use_fast_hashes_for_tests,
+)
 from workflows.demo.walk import admission_plan, at_day  # noqa: E402
+from workflows.directory.directory import create_organisation, create_person  # noqa: E402
 from workflows.engine import FixedClock, Runtime, check_cases, fire, open_case  # noqa: E402
-from workflows.engine.accounts import assign_role, create_user, use_fast_hashes_for_tests  # noqa: E402
-from workflows.engine.directory import create_organisation, create_person  # noqa: E402
-from workflows.machine import machine_for  # noqa: E402
-from workflows.registry import get_procedure  # noqa: E402
-from transition_twin import TIMED, Twin  # noqa: E402  (bench/: the raw-SQL twin)
+from workflows.engine.machine import machine_for  # noqa: E402
+from workflows.procedures.registry import get_procedure  # noqa: E402
 
 START = date(2026, 3, 2)  # the plan's cell resolution; vote +56, committee +63, decision +70
 

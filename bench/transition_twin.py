@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from datetime import date, datetime, time as dtime, timezone
+from datetime import date, datetime, timezone
+from datetime import time as dtime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workflows.calendar import add_months, age_in_months  # noqa: E402
+from workflows.domain.calendar import add_months, age_in_months  # noqa: E402
 
 TIMED = ("cell_vote", "committee_vote", "decide_admission")
 ROLE_OF = {"cell_vote": "cell_secretary", "committee_vote": "committee_member", "decide_admission": "standing_committee"}

@@ -1,10 +1,28 @@
 """Storage: typed SQLAlchemy 2.0 tables and the session factory. Imports nothing of the project."""
-from .base import Base, utcnow
-from .cases import Case, Comment, Deadline, Document, Event, Vote
-from .db import make_engine, make_session_factory, write_connection, write_transaction
-from .ops import AuditRecord, CalendarOverride, Incident, LoginAttempt, OutboxMessage
-from .organisations import ApiToken, Organisation, RoleAssignment, User, ORGANISATION_KINDS, ROLES
-from .people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
+from models.base import Base, utcnow
+from models.cases import Case, Comment, Deadline, Document, Event, Vote
+from models.db import (
+    make_engine,
+    make_session_factory,
+    write_connection,
+    write_transaction,
+)
+from models.ops import (
+    AuditRecord,
+    CalendarOverride,
+    Incident,
+    LoginAttempt,
+    OutboxMessage,
+)
+from models.organisations import (
+    ORGANISATION_KINDS,
+    ROLES,
+    ApiToken,
+    Organisation,
+    RoleAssignment,
+    User,
+)
+from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 
 __all__ = [
     "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "Comment", "Deadline",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from models.base import Base, utcnow
 
 MEMBERSHIP_STATUSES = ("none", "probationary", "official", "former")
 EDUCATION_LEVELS = ("primary", "lower_secondary", "upper_secondary", "higher")

@@ -15,9 +15,9 @@ from datetime import datetime
 import click
 from flask import Flask
 
+from scheduler.jobs import JOBS, build_scheduler, run_jobs
+from scheduler.settings import SchedulerSettings, config_values
 from workflows.engine import LOCAL_ZONE, FixedClock, Runtime
-from .jobs import JOBS, build_scheduler, run_jobs
-from .settings import SchedulerSettings, config_values
 
 
 def parse_now(value: str) -> datetime:

@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from models import Incident, write_transaction
+from scheduler.mail import render_row
+from scheduler.rows import OUTBOX
+from scheduler.smtp import PermanentFailure, SmtpSettings, SmtpTransport, build_message
 from workflows.engine import Runtime
-from .mail import render_row
-from .rows import OUTBOX
-from .smtp import PermanentFailure, SmtpSettings, SmtpTransport, build_message
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 
 from models import User, write_transaction
 from models.db import read_session
+from scheduler.mail import MailSettings, digest_message_id, render_digest
+from scheduler.rows import DIGEST_WAIT, DIGESTED, OUTBOX, insert_ignoring_duplicates
 from workflows.engine import LOCAL_ZONE, Runtime
-from .mail import MailSettings, digest_message_id, render_digest
-from .rows import DIGEST_WAIT, DIGESTED, OUTBOX, insert_ignoring_duplicates
 
 
 def compose_digests(rt: Runtime, *, mail: MailSettings) -> int:

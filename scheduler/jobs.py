@@ -23,11 +23,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from models import make_engine, make_session_factory
+from scheduler.delivery import deliver_outbox
+from scheduler.scan import scan_deadlines
+from scheduler.settings import SchedulerSettings
 from workflows.engine import LOCAL_ZONE, Runtime
 from workflows.engine.automatic import close_expired
-from .delivery import deliver_outbox
-from .scan import scan_deadlines
-from .settings import SchedulerSettings
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflows.errors import QuytrinhError
-from workflows.registry import get_procedure
+from workflows.domain.errors import QuytrinhError
+from workflows.procedures.registry import get_procedure
 
 
 @dataclass(frozen=True)

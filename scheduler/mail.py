@@ -12,8 +12,8 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from .labels import LabelBook
-from .stages import is_overdue_stage
+from scheduler.labels import LabelBook
+from scheduler.stages import is_overdue_stage
 
 SIGNATURE = {
     "vi": "— quytrinh (thư tự động, xin đừng trả lời)",

@@ -28,12 +28,23 @@ from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person, write_transaction
 from models.db import read_session
+from scheduler.digest import compose_digests
+from scheduler.mail import (
+    COPY_PREFIX,
+    MailSettings,
+    reminder_key,
+    reminder_message_id,
+    reminder_subject,
+)
+from scheduler.recipients import RecipientDirectory
+from scheduler.rows import (
+    DIGEST_WAIT,
+    bulk_insert_outbox,
+    bulk_plan_deadlines,
+    driver_timestamp,
+)
+from scheduler.stages import ReminderPolicy, StagePlanner, is_overdue_stage
 from workflows.engine import LOCAL_ZONE, Runtime
-from .digest import compose_digests
-from .mail import COPY_PREFIX, MailSettings, reminder_key, reminder_message_id, reminder_subject
-from .recipients import RecipientDirectory
-from .rows import DIGEST_WAIT, bulk_insert_outbox, bulk_plan_deadlines, driver_timestamp
-from .stages import ReminderPolicy, StagePlanner, is_overdue_stage
 
 
 @dataclass

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .delivery import DeliverySettings
-from .mail import MailSettings
-from .smtp import SmtpSettings
-from .stages import ReminderPolicy
+from scheduler.delivery import DeliverySettings
+from scheduler.mail import MailSettings
+from scheduler.smtp import SmtpSettings
+from scheduler.stages import ReminderPolicy
 
 KEYS = (
     "DATABASE_URL", "BASE_URL", "MAIL_FROM", "SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USER",

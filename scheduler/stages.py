@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from workflows.calendar import WorkingCalendar
+from workflows.domain.calendar import WorkingCalendar
 
 # "No further reminder": a date the scan never reaches (NULL would mean "not planned yet").
 NEVER = date(9999, 12, 31)

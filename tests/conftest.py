@@ -15,9 +15,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from models import Base, make_engine, make_session_factory
+from workflows.accounts.accounts import use_fast_hashes_for_tests
 from workflows.engine import FixedClock, Runtime
-
-from workflows.engine.accounts import use_fast_hashes_for_tests
 
 use_fast_hashes_for_tests()
 

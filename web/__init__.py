@@ -15,7 +15,8 @@ def init_app(app: Flask) -> None:
 
     Each feature adds its blueprint with one line below (keep the others' lines).
     """
-    from . import auth, errors, i18n, labels, security, shell
+    from web.accounts import auth
+    from web.common import errors, i18n, labels, security, shell
 
     app.static_folder = str(STATIC)
     i18n.init_app(app)
@@ -26,27 +27,34 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     app.register_blueprint(ui)
 
-    from . import case_files  # noqa: F401  (documents and comments routes of the cases blueprint)
-    from .account import bp as account_bp
-    from .admin import bp as admin_bp
-    from .cases import bp as cases_bp
-    from .dashboard import bp as dashboard_bp
-    from .directory import bp as directory_bp
+    from web.accounts.account import bp as account_bp
+    from web.admin.views import bp as admin_bp
+    from web.cases import case_files  # noqa: F401  (documents and comments routes of the cases blueprint)
+    from web.cases.dashboard import bp as dashboard_bp
+    from web.cases.views import bp as cases_bp
+    from web.directory.views import bp as directory_bp
 
     app.register_blueprint(account_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(admin_bp)
-    from .outbox import bp as outbox_bp  # reminder outbox and incidents (admin)
+    from web.admin.outbox import (
+        bp as outbox_bp,  # reminder outbox and incidents (admin)
+    )
 
     app.register_blueprint(outbox_bp)
-    from . import audit_log, reports  # reports, compliance, member register; audit log viewer (issue 7)
+    from web.reports import (  # reports, compliance, member register; audit log viewer (issue 7)
+        audit_log,
+    )
+    from web.reports import views as reports
 
     for feature in (reports, audit_log):
         app.register_blueprint(feature.bp)
         feature.init_nav(app)
 
-    from .api import init_api  # REST API v1 under /api/v1 (its own error handling and bearer tokens)
+    from web.api import (
+        init_api,  # REST API v1 under /api/v1 (its own error handling and bearer tokens)
+    )
 
     init_api(app)

@@ -19,7 +19,7 @@ depends_on = None
 OPEN = dict(sqlite_where=sa.text("closed_at IS NULL"), postgresql_where=sa.text("closed_at IS NULL"))
 STRUCK_OFF = dict(sqlite_where=sa.text("to_state = 'struck_off'"), postgresql_where=sa.text("to_state = 'struck_off'"))
 # The member's status before a strike-off decision, as the decision event recorded it; written exactly as
-# workflows/engine/reports.py STATUS_BEFORE_SQL writes it in the query.
+# workflows/reports/statistics.py STATUS_BEFORE_SQL writes it in the query.
 PROBATIONARY = dict(
     sqlite_where=sa.text("to_state = 'struck_off' AND "
                          "json_extract(data, '$.effects.person.membership_status[0]') = 'probationary'"),
@@ -28,7 +28,7 @@ PROBATIONARY = dict(
 )
 
 # Discipline decisions by form: one partial index per form that the statistics count
-# (workflows/engine/reports.py DISCIPLINE_FORMS; the form written as DISCIPLINE_FORM_SQL writes it).
+# (workflows/reports/statistics.py DISCIPLINE_FORMS; the form written as DISCIPLINE_FORM_SQL writes it).
 FORMS = ("expulsion", "reprimand", "warning", "removal_from_post")
 
 

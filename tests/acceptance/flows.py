@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.acceptance.client import COMMITTEE_SIZE, Cell, Tree, add_months, days_ago, iso, unique, vote
+from tests.acceptance.client import (
+    COMMITTEE_SIZE,
+    Cell,
+    Tree,
+    add_months,
+    days_ago,
+    iso,
+    unique,
+    vote,
+)
 
 Step = tuple[str, str, dict, str]
 

@@ -12,11 +12,24 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.acceptance.client import Api, TODAY, add_months, days_ago, iso, vote
+from tests.acceptance.client import TODAY, Api, add_months, days_ago, iso, vote
 from tests.acceptance.flows import (
-    admit, admission_steps, appeal_data, applicant, decision, discipline_steps, drive, open_admission,
-    open_discipline, open_strike_off, open_withdrawal, past_probation_ceremony, probation_case, probation_steps,
-    strike_off_steps, withdrawal_steps,
+    admission_steps,
+    admit,
+    appeal_data,
+    applicant,
+    decision,
+    discipline_steps,
+    drive,
+    open_admission,
+    open_discipline,
+    open_strike_off,
+    open_withdrawal,
+    past_probation_ceremony,
+    probation_case,
+    probation_steps,
+    strike_off_steps,
+    withdrawal_steps,
 )
 
 MODES = ["roles", "admin"]

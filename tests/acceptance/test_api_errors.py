@@ -8,7 +8,13 @@ from datetime import timedelta
 
 from tests.acceptance.client import Api, add_months, days_ago, iso, rule_ids, vote
 from tests.acceptance.flows import (
-    admission_steps, admit, applicant, application, decision, discipline_steps, open_admission,
+    admission_steps,
+    admit,
+    applicant,
+    application,
+    decision,
+    discipline_steps,
+    open_admission,
 )
 
 VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)

@@ -8,8 +8,18 @@ from datetime import date
 
 from tests.acceptance.client import TODAY, add_months, build_tree, days_ago, iso
 from tests.acceptance.flows import (
-    admit, applicant, discipline_steps, drive, open_discipline, open_strike_off, open_withdrawal,
-    past_probation_ceremony, probation_case, probation_steps, strike_off_steps, withdrawal_steps,
+    admit,
+    applicant,
+    discipline_steps,
+    drive,
+    open_discipline,
+    open_strike_off,
+    open_withdrawal,
+    past_probation_ceremony,
+    probation_case,
+    probation_steps,
+    strike_off_steps,
+    withdrawal_steps,
 )
 
 

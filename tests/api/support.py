@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from workflows.engine import FixedClock, LOCAL_ZONE
+from workflows.engine import LOCAL_ZONE, FixedClock
 
 PASSWORD = "correct horse battery staple"
 

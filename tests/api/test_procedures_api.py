@@ -11,7 +11,11 @@ import pytest
 
 from tests.api.support import Api, build_province
 from workflows.demo.plans import (
-    appeal_plan, discipline_plan, strike_off_plan, vote, withdrawal_plan,
+    appeal_plan,
+    discipline_plan,
+    strike_off_plan,
+    vote,
+    withdrawal_plan,
 )
 
 AS = {"cell_secretary": "secretary", "committee_member": "committee", "standing_committee": "standing",

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from models import AuditRecord
 from tests.api.support import build_province
 from tests.api.test_admission_api import new_applicant, open_admission, walk
-from workflows.registry import PROCEDURE_BUILDERS, get_procedure
-from workflows.rulesets import RULE_SETS
+from workflows.domain.rulesets import RULE_SETS
+from workflows.procedures.registry import PROCEDURE_BUILDERS, get_procedure
 
 
 @pytest.fixture(scope="module")

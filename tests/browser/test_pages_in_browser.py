@@ -92,8 +92,8 @@ def test_main_pages_fit_a_phone_and_are_saved(live_server, chromium, demo, tmp_p
 
 def test_sign_in_and_act_with_the_keyboard_only(live_server, browser_context, world):
     """Tab reaches the sign-in fields and button; on a case page Tab reaches the action form's button."""
-    from tests.web.support import admission_case
     from tests.support.world import PASSWORD
+    from tests.web.support import admission_case
 
     case_id = admission_case(live_server_runtime(live_server), world, "cell1").id
     base, page = live_server.url, browser_context.new_page()

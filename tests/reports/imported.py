@@ -8,7 +8,9 @@ recorded vote, the decision's effects on the person.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from workflows.demo.irregular import admission_steps as _admission_steps, import_case as _import_case
+
+from workflows.demo.irregular import admission_steps as _admission_steps
+from workflows.demo.irregular import import_case as _import_case
 
 ENTERED = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)  # the day the records were typed in
 

@@ -11,7 +11,7 @@ from tests.support.flows import act, add_person, walk_plan
 from workflows.demo.plans import probation_plan
 from workflows.demo.walk import admission_plan, at_day, walk
 from workflows.engine import fire
-from workflows.engine.compliance import KINDS, audit_subtree
+from workflows.reports.compliance import KINDS, audit_subtree
 
 YEAR = dict(date_from=date(2026, 1, 1), date_to=date(2026, 12, 31))
 START = date(2026, 3, 2)
@@ -109,7 +109,7 @@ def test_role_granted_after_the_step_does_not_make_it_competent(runtime, world):
     from datetime import datetime, timezone
 
     from models import RoleAssignment, write_transaction
-    from workflows.engine.accounts import assign_role
+    from workflows.accounts.accounts import assign_role
 
     with write_transaction(runtime.session_factory) as s:
         assign_role(s, user_id=world.users["outsider"], organisation_id=world.orgs["cell2"], role="cell_secretary")
@@ -153,7 +153,7 @@ def test_audit_is_limited_to_the_subtree_and_kinds(runtime, world):
 def test_revoke_from_a_finding_reopens_the_case_and_restores_the_person(runtime, world):
     """The province standing committee revokes the incompetent decision: the case is back before the decision,
     the person is no longer a probationary member, and the decision no longer counts."""
-    from workflows.engine.reports import summary
+    from workflows.reports.statistics import summary
 
     case_id = import_admission(runtime, world, cell="cell3", actor={"decide_admission": "standing_ward"})
     person_id = world.people["cell3_applicant"]
@@ -173,7 +173,7 @@ def test_revoke_from_a_finding_reopens_the_case_and_restores_the_person(runtime,
 
 def test_the_ward_cannot_revoke(runtime, world):
     """Only the standing committee above the decider may revoke: the ward's standing committee is refused."""
-    from workflows.errors import Forbidden
+    from workflows.domain.errors import Forbidden
 
     case_id = import_admission(runtime, world, cell="cell3", actor={"decide_admission": "standing_ward"})
     with pytest.raises(Forbidden):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from tests.support.flows import add_person
 from workflows.demo.walk import admission_plan, walk
-from workflows.engine.pipeline import percentile, pipeline, pipeline_tables
+from workflows.reports.pipeline import percentile, pipeline, pipeline_tables
 
 TODAY = date(2026, 11, 30)
 YEAR = dict(date_from=date(2026, 1, 1), date_to=date(2026, 11, 30))

@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support.flows import add_person
-from workflows.engine.exports import to_xlsx
-from workflows.engine.register import member_register, party_age_months, register_table
-from workflows.errors import InvalidInput
+from workflows.domain.errors import InvalidInput
+from workflows.reports.exports import to_xlsx
+from workflows.reports.register import member_register, party_age_months, register_table
 
 ON = date(2026, 11, 30)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import AuditRecord
 from tests.reports.imported import admission_steps, import_case
 from tests.web.support import admission_case, sign_in
-from workflows.engine.reports import CATEGORY_LABELS_VI
+from workflows.reports.statistics import CATEGORY_LABELS_VI
 
 PERIOD = "from=2026-01-01&to=2026-11-30"
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import inspect, insert, select
+from sqlalchemy import insert, inspect, select
 
 from models import Base, Case, Event, Organisation, Person
-from workflows.engine.pipeline import pipeline
-from workflows.engine.reports import statistics, summary
+from workflows.reports.pipeline import pipeline
+from workflows.reports.statistics import statistics, summary
 
 AT = datetime(2026, 6, 1, 2, 0, tzinfo=timezone.utc)
 YEAR = dict(date_from=date(2026, 1, 1), date_to=date(2026, 12, 31))
@@ -129,7 +129,7 @@ def test_the_report_indexes_of_the_models_are_the_migrated_ones(runtime):
 def test_every_counted_discipline_form_has_its_partial_index():
     """The statistics count each form of DISCIPLINE_FORMS through ix_cases_discipline_<form>; a form without
     one would still count, but by reading the data of every discipline case of the period."""
-    from workflows.engine.reports import DISCIPLINE_FORMS
+    from workflows.reports.statistics import DISCIPLINE_FORMS
 
     names = {ix.name for ix in Base.metadata.tables["cases"].indexes}
     assert {f"ix_cases_discipline_{form}" for form in DISCIPLINE_FORMS} <= names

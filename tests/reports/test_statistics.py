@@ -10,8 +10,14 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.reports.year import generate_year
-from workflows.engine.exports import to_csv, to_xlsx
-from workflows.engine.reports import CATEGORIES, CATEGORY_LABELS_VI, statistics, statistics_tables, summary
+from workflows.reports.exports import to_csv, to_xlsx
+from workflows.reports.statistics import (
+    CATEGORIES,
+    CATEGORY_LABELS_VI,
+    statistics,
+    statistics_tables,
+    summary,
+)
 
 YEAR_2026 = (date(2026, 1, 1), date(2026, 11, 30))
 FIRST_HALF = (date(2026, 1, 1), date(2026, 6, 30))

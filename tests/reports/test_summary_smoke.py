@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from workflows.demo.walk import admission_plan, walk
-from workflows.engine.reports import summary
-from workflows.errors import InvalidInput, NotFound
+from workflows.domain.errors import InvalidInput, NotFound
+from workflows.reports.statistics import summary
 
 
 def _admit(runtime, world, cell, start):

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from workflows.calendar import WorkingCalendar
+from workflows.domain.calendar import WorkingCalendar
 from workflows.engine.workdays import working_days_between
 
 CALENDAR = WorkingCalendar({date(2026, 12, 26): True, date(2026, 3, 3): False})

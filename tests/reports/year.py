@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from tests.support.flows import add_person, walk_plan
-from workflows.calendar import add_months
 from workflows.demo.plans import (
-    appeal_plan, decision, discipline_plan, probation_plan, strike_off_plan, withdrawal_plan,
+    appeal_plan,
+    decision,
+    discipline_plan,
+    probation_plan,
+    strike_off_plan,
+    withdrawal_plan,
 )
 from workflows.demo.walk import admission_plan, at_day
+from workflows.domain.calendar import add_months
 from workflows.engine import fire
 
 CELLS = ("cell1", "cell2", "cell3", "gcell")

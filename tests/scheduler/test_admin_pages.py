@@ -8,11 +8,19 @@ import pytest
 from models import AuditRecord
 from scheduler.smtp import SmtpSettings
 from tests.scheduler.support import (
-    DUE_AFTER_TET, FAST_RETRY, SmtpServer, add_deadline, deliver, local, open_case, outbox, scan,
+    DUE_AFTER_TET,
+    FAST_RETRY,
+    SmtpServer,
+    add_deadline,
+    deliver,
+    local,
+    open_case,
+    outbox,
+    scan,
 )
 from tests.web.support import post, sign_in
-from workflows.engine.reminders import incidents_page, outbox_page, retry_incident
-from workflows.errors import Forbidden, InvalidInput
+from workflows.accounts.outbox import incidents_page, outbox_page, retry_incident
+from workflows.domain.errors import Forbidden, InvalidInput
 
 DAY = date(2027, 2, 22)
 

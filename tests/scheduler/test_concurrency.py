@@ -6,10 +6,24 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from models import OutboxMessage, User, make_engine, make_session_factory, write_transaction
-from scheduler.scan import scan_deadlines
+from models import (
+    OutboxMessage,
+    User,
+    make_engine,
+    make_session_factory,
+    write_transaction,
+)
 from scheduler.delivery import deliver_outbox
-from tests.scheduler.support import DUE_AFTER_TET, FAST_RETRY, MAIL, add_deadline, at, open_case, outbox
+from scheduler.scan import scan_deadlines
+from tests.scheduler.support import (
+    DUE_AFTER_TET,
+    FAST_RETRY,
+    MAIL,
+    add_deadline,
+    at,
+    open_case,
+    outbox,
+)
 from workflows.engine import Runtime
 
 

@@ -9,7 +9,15 @@ from sqlalchemy import select
 from models import Incident, User, write_transaction
 from scheduler.smtp import SmtpSettings
 from tests.scheduler.support import (
-    DUE_AFTER_TET, FAST_RETRY, SmtpServer, add_deadline, deliver, local, open_case, outbox, scan,
+    DUE_AFTER_TET,
+    FAST_RETRY,
+    SmtpServer,
+    add_deadline,
+    deliver,
+    local,
+    open_case,
+    outbox,
+    scan,
 )
 
 DAY = date(2027, 2, 22)  # the first overdue stage of DUE_AFTER_TET: secretary + officer's copy

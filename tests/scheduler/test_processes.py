@@ -9,7 +9,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.scheduler.support import (
-    DUE_AFTER_TET, add_deadline, cli_env, flask_cli, open_case, outbox,
+    DUE_AFTER_TET,
+    add_deadline,
+    cli_env,
+    flask_cli,
+    open_case,
+    outbox,
 )
 from workflows.engine import LOCAL_ZONE
 

@@ -8,10 +8,16 @@ from sqlalchemy import select
 from models import Deadline, User, write_transaction
 from scheduler.mail import render_row
 from scheduler.stages import ReminderPolicy
-from tests.scheduler.support import BASE_URL, DUE_AFTER_TET, add_deadline, open_case, outbox, scan
+from tests.scheduler.support import (
+    BASE_URL,
+    DUE_AFTER_TET,
+    add_deadline,
+    open_case,
+    outbox,
+    scan,
+)
 from workflows.demo.walk import admission_plan, at_day, walk
 from workflows.engine import fire
-
 
 
 def test_stages_after_tet_go_to_the_secretary_on_working_days(runtime, world):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from scheduler.stages import NEVER, Reached, ReminderPolicy, StagePlanner
-from workflows.calendar import WorkingCalendar
+from workflows.domain.calendar import WorkingCalendar
 
 CAL = WorkingCalendar()
 DUE_AFTER_TET = date(2027, 2, 15)  # Monday after Tết 2027 (4–10 Feb off)

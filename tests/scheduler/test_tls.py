@@ -7,7 +7,15 @@ from datetime import date
 
 import pytest
 
-from tests.scheduler.support import DUE_AFTER_TET, SmtpServer, add_deadline, deliver, local, open_case, scan
+from tests.scheduler.support import (
+    DUE_AFTER_TET,
+    SmtpServer,
+    add_deadline,
+    deliver,
+    local,
+    open_case,
+    scan,
+)
 
 
 @pytest.fixture

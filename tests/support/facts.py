@@ -5,13 +5,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from workflows.calendar import WorkingCalendar
-from workflows.definition import (
-    CaseFacts, EventFacts, Lookups, OrgFacts, PersonFacts, Rule, Step, StepContext,
+from workflows.domain.calendar import WorkingCalendar
+from workflows.domain.definition import (
+    CaseFacts,
+    EventFacts,
+    Lookups,
+    OrgFacts,
+    PersonFacts,
+    Rule,
+    Step,
+    StepContext,
 )
-from workflows.fields import parse_data, to_json
-from workflows.registry import get_procedure
-from workflows.rulesets import RULE_SETS
+from workflows.domain.fields import parse_data, to_json
+from workflows.domain.rulesets import RULE_SETS
+from workflows.procedures.registry import get_procedure
 
 RULE_SET = RULE_SETS["cpv-2025"]
 CALENDAR = WorkingCalendar()

@@ -6,8 +6,8 @@ from typing import Any
 
 from models import write_transaction
 from workflows.demo.walk import at_day, walk
+from workflows.directory.directory import create_person
 from workflows.engine import fire, open_case
-from workflows.engine.directory import create_person
 
 
 def add_person(runtime, world, key: str, cell: str = "cell1", status: str = "official",

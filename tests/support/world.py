@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models import write_transaction
+from workflows.accounts.accounts import assign_role, create_user
+from workflows.directory.directory import create_organisation, create_person
 from workflows.engine import Runtime
-from workflows.engine.accounts import assign_role, create_user
-from workflows.engine.directory import create_organisation, create_person
 
 PASSWORD = "correct horse battery staple"
 

@@ -110,11 +110,11 @@ ROUTES = [
     Route("GET", "/admin/calendar", "L F F F F F F F ok"),
     Route("POST", "/admin/calendar", "L F F F F F F F V"),
     Route("POST", "/admin/calendar/<day>/delete", "L F F F F F F F R"),
-    # Reminder outbox and incidents (web/outbox.py); retry takes the incident id from the form.
+    # Reminder outbox and incidents (web/admin/outbox.py); retry takes the incident id from the form.
     Route("GET", "/admin/outbox", "L F F F F F F F ok"),
     Route("GET", "/admin/incidents", "L F F F F F F F ok"),
     Route("POST", "/admin/incidents/retry", "L F F F F F F F V"),
-    # ---------------------------------------------------------------- reports (web/reports.py) and audit log (issue 7)
+    # ---------------------------------------------------------------- reports (web/reports/views.py) and audit log (issue 7)
     Route("GET", "/reports/", "L R R R R R R F R"),  # to the top organisation's statistics; no role: refused
     Route("GET", "/reports/<int:org_id>/statistics", own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
     Route("GET", "/reports/<int:org_id>/statistics/export",

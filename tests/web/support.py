@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 
 from tests.support.world import PASSWORD, World
 from workflows.demo.walk import admission_plan, at_day, walk
+from workflows.dossier.documents import store_document
 from workflows.engine import Runtime
-from workflows.engine.documents import store_document
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 

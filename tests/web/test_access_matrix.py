@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from models import CalendarOverride, RoleAssignment, write_transaction
-from workflows.engine.accounts import assign_role, create_user
+from tests.support.world import PASSWORD
 from tests.web.route_table import DELEGATED_PREFIXES, PRINCIPALS, ROUTES, Route
 from tests.web.support import csrf_token, seed_objects, sign_in
-from tests.support.world import PASSWORD
+from workflows.accounts.accounts import assign_role, create_user
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 

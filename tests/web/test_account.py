@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import AuditRecord, LoginAttempt, User
 from tests.support.world import PASSWORD
 from tests.web.support import csrf_token, post, sign_in
-from workflows.engine.signin import USER_LIMIT, WINDOW
+from workflows.accounts.signin import USER_LIMIT, WINDOW
 
 
 def _body_without_token(response) -> str:

@@ -5,7 +5,14 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import AuditRecord, CalendarOverride, Organisation, Person, RoleAssignment, User
+from models import (
+    AuditRecord,
+    CalendarOverride,
+    Organisation,
+    Person,
+    RoleAssignment,
+    User,
+)
 from tests.support.world import PASSWORD
 from tests.web.support import post, sign_in
 
@@ -75,7 +82,7 @@ def test_person_page_read_is_audited(app, runtime, world):
 
 def test_open_form_exists_for_every_procedure(app, world):
     """The person page offers every procedure, and each one's open form renders for the secretary."""
-    from workflows.registry import procedure_names
+    from workflows.procedures.registry import procedure_names
 
     client = _client(app, "secretary1")
     pid = world.people["cell1_m1"]

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.web.support import admission_case, csrf_token, sign_in
-from workflows.registry import get_procedure, procedure_names
+from workflows.procedures.registry import get_procedure, procedure_names
 
 TEXT = st.one_of(
     st.text(max_size=40),

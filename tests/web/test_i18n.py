@@ -9,7 +9,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 import web
-from web.i18n import format_date, format_datetime
+from web.common.i18n import format_date, format_datetime
 
 TRANSLATIONS = Path(web.__file__).resolve().parent / "translations"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}

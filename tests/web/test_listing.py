@@ -8,11 +8,11 @@ import pytest
 from models import Case
 from tests.web.support import admission_case
 from workflows.engine import load_actor
-from workflows.engine import dashboard as dashboard_module
-from workflows.engine import listing
-from workflows.engine.dashboard import my_work
-from workflows.engine.listing import CaseFilter, list_cases
-from workflows.engine.queries import allowed_actions
+from workflows.read import dashboard as dashboard_module
+from workflows.read import listing
+from workflows.read.dashboard import my_work
+from workflows.read.listing import CaseFilter, list_cases
+from workflows.read.queries import allowed_actions
 
 SIDE = listing.SIDE_TRIGGERS
 
@@ -73,7 +73,7 @@ def test_dashboard_lists_rare_cases_of_mine_beyond_the_scan(runtime, world, monk
 def test_name_search_ignores_the_case_of_vietnamese_capitals(runtime, world):
     """"đặng lan", "Đặng" and "thu" find "Đặng Thu Lan" on both databases; every word must match."""
     from models import Person, write_transaction
-    from workflows.engine.directory import update_person
+    from workflows.directory.directory import update_person
 
     case = admission_case(runtime, world, "cell1")
     with write_transaction(runtime.session_factory) as s:

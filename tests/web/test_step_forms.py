@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from web.stepforms import StepFormView, parse_date_text, parse_step_form
-from workflows.definition import Field, Step
-from workflows.fields import parse_data
-from workflows.registry import get_procedure, procedure_names
-from workflows.rulesets import RULE_SETS
+from web.cases.stepforms import StepFormView, parse_date_text, parse_step_form
+from workflows.domain.definition import Field, Step
+from workflows.domain.fields import parse_data
+from workflows.domain.rulesets import RULE_SETS
+from workflows.procedures.registry import get_procedure, procedure_names
 
 
 def _steps():
@@ -147,7 +147,7 @@ def test_dates_are_read_as_day_month_year(text, expected):
 
 def test_every_enum_choice_has_a_label(app):
     """Every choice a step offers has a Vietnamese and English label, not the raw code."""
-    from web.labels import CHOICES
+    from web.common.labels import CHOICES
 
     missing = set()
     for step in (p.values[0] for p in STEPS):
@@ -156,4 +156,4 @@ def test_every_enum_choice_has_a_label(app):
             f = stack.pop()
             stack.extend(f.items)
             missing.update(c for c in f.choices if c not in CHOICES)
-    assert not missing, f"add labels in web/labels.py CHOICES for {sorted(missing)}"
+    assert not missing, f"add labels in web/common/labels.py CHOICES for {sorted(missing)}"

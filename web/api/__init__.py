@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from .errors import register_error_handlers, register_routing_errors
-from .schemas import ErrorSchema
+from web.api.errors import register_error_handlers, register_routing_errors
+from web.api.schemas import ErrorSchema
 
 API_DESCRIPTION = """Quy trình — REST API v1.
 
@@ -50,9 +50,9 @@ def init_api(app: Flask) -> Api:
     api = QuytrinhApi(app)
     register_routing_errors(app)
 
-    from . import docs
-    from .resources import BLUEPRINTS
-    from .step_schemas import register_trigger_schemas
+    from web.api import docs
+    from web.api.resources import BLUEPRINTS
+    from web.api.step_schemas import register_trigger_schemas
 
     register_trigger_schemas(api.spec)
     csrf = app.extensions.get("csrf")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask import g, request
 
-from workflows.engine.tokens import authenticate
-
-from .common import MAX_BODY_BYTES, runtime
+from web.api.common import MAX_BODY_BYTES, runtime
+from workflows.accounts.tokens import authenticate
 
 
 def bearer_token() -> str | None:

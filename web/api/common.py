@@ -34,16 +34,3 @@ def documents(blueprint, *statuses: int):
         return func
 
     return decorator
-
-
-def api_blueprint(name: str, import_name: str, url_prefix: str, description: str):
-    """A flask-smorest blueprint under /api/v1 with the API's error handling and token authentication."""
-    from flask_smorest import Blueprint
-
-    from .auth import authenticate_request
-    from .errors import register_error_handlers
-
-    blueprint = Blueprint(name, import_name, url_prefix="/api/v1" + url_prefix, description=description)
-    register_error_handlers(blueprint)
-    blueprint.before_request(authenticate_request)
-    return blueprint

@@ -1,6 +1,6 @@
 """The one place where failures become API responses: {"error": {"code", "message", "details"}}.
 
-Domain errors (workflows.errors) map to a status by class; HTTP-level failures
+Domain errors (workflows.domain.errors) map to a status by class; HTTP-level failures
 (unknown route, wrong method, malformed JSON, body too large, schema
 validation) get the same body. `message` is Vietnamese unless the request
 prefers English (Accept-Language: en).
@@ -15,9 +15,15 @@ from flask import Blueprint, Flask, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from workflows.engine.tokens import Unauthenticated
-from workflows.errors import (
-    ConflictingUpdate, Forbidden, InvalidInput, NotFound, QuytrinhError, RuleViolation, TransitionNotAllowed,
+from workflows.accounts.tokens import Unauthenticated
+from workflows.domain.errors import (
+    ConflictingUpdate,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    QuytrinhError,
+    RuleViolation,
+    TransitionNotAllowed,
 )
 
 log = logging.getLogger(__name__)

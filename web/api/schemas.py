@@ -9,7 +9,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from models import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, ORGANISATION_KINDS, ROLES
+from models import (
+    EDUCATION_LEVELS,
+    GENDERS,
+    MEMBERSHIP_STATUSES,
+    ORGANISATION_KINDS,
+    ROLES,
+)
 
 MAX_ID = 2**31 - 1
 

@@ -2,11 +2,11 @@
 
 They document, in the OpenAPI document, the `data` each trigger records
 (POST /cases for `open`, POST /cases/{id}/actions/{trigger} for the others).
-The engine validates `data` with workflows.fields.parse_data from the very
+The engine validates `data` with workflows.domain.fields.parse_data from the very
 same Field declarations, after it has checked the case, the state and the
 role — so a step fired from the wrong state is a 409 whatever its data.
 Nothing here is written by hand per procedure: a new procedure in
-workflows.registry appears in the document by itself.
+workflows.procedures.registry appears in the document by itself.
 """
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ from collections.abc import Iterable
 
 from marshmallow import Schema, fields, validate
 
-from workflows.definition import Field, Procedure
-from workflows.fields import VOTE_METHODS
-from workflows.registry import PROCEDURE_BUILDERS, get_procedure
-from workflows.rulesets import RULE_SETS
-
-from .schemas import MAX_ID, Id, JsonObject, StrictSchema, Text
+from web.api.schemas import MAX_ID, Id, JsonObject, StrictSchema, Text
+from workflows.domain.definition import Field, Procedure
+from workflows.domain.fields import VOTE_METHODS
+from workflows.domain.rulesets import RULE_SETS
+from workflows.procedures.registry import PROCEDURE_BUILDERS, get_procedure
 
 
 class VoteSchema(Schema):
@@ -37,7 +36,7 @@ def _camel(*parts: str) -> str:
 
 
 def marshmallow_field(f: Field, owner: str) -> fields.Field:
-    """The marshmallow field that accepts what workflows.fields.parse_data accepts for `f`."""
+    """The marshmallow field that accepts what workflows.domain.fields.parse_data accepts for `f`."""
     meta = {"description": f.label_en or f.name, "x-label-vi": f.label_vi}
     common = {"required": f.required, "allow_none": not f.required, "metadata": meta}
     kind = f.kind

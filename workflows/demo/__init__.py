@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from models import Organisation
-from ..engine import Runtime, fire
-from .tree import DEMO_PASSWORD, DemoTree, build_tree
-from .walk import admission_plan, at_day, walk
+from workflows.demo.tree import DEMO_PASSWORD, DemoTree, build_tree
+from workflows.demo.walk import admission_plan, at_day, walk
+from workflows.engine import Runtime, fire
 
 __all__ = ["DEMO_PASSWORD", "DemoTree", "database_is_empty", "load_demo"]
 
@@ -28,7 +28,7 @@ def load_demo(rt: Runtime) -> str:
     tree = build_tree(rt)
     today = rt.clock.today()
     counts = seed_admissions(rt, tree, today)
-    from . import irregular, procedures
+    from workflows.demo import irregular, procedures
 
     counts.update(procedures.seed(rt, tree, today))
     # Paper records typed in after the fact, each with one irregularity for the compliance audit.

@@ -4,7 +4,7 @@ The engine refuses to record an irregular step, so records like these only
 arrive by import: rows written straight into the tables, in the shapes the
 engine writes (case data keyed by trigger, one event per step, a Vote row per
 vote, the decision's effects on the person), stamped with the day they were
-typed in. The compliance audit (workflows/engine/compliance.py) finds them; the
+typed in. The compliance audit (workflows/reports/compliance.py) finds them; the
 standing committee above the decider can revoke them from the compliance page.
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from models import Case, Event, Organisation, Person, Vote, write_transaction
-from ..engine import LOCAL_ZONE, Runtime
-from ..engine.directory import create_person
-from ..votes import passes
-from .tree import DemoTree
+from workflows.demo.tree import DemoTree
+from workflows.directory.directory import create_person
+from workflows.domain.votes import passes
+from workflows.engine import LOCAL_ZONE, Runtime
 
 Step = tuple[str, str | None, str, int | None, dict[str, Any]]  # trigger, from, to, actor id, data
 

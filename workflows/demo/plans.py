@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ..calendar import add_months
+from workflows.domain.calendar import add_months
 
 Plan = list[tuple[str, str, date, dict[str, Any]]]
 

@@ -10,13 +10,21 @@ from datetime import date, timedelta
 from typing import Any
 
 from models import write_transaction
-from ..calendar import add_months
-from ..engine import Runtime, fire
-from ..engine.automatic import close_expired
-from ..engine.directory import create_person
-from .plans import appeal_plan, decision, discipline_plan, probation_plan, strike_off_plan, vote, withdrawal_plan
-from .tree import DemoTree, _name
-from .walk import admission_plan, at_day, walk
+from workflows.demo.plans import (
+    appeal_plan,
+    decision,
+    discipline_plan,
+    probation_plan,
+    strike_off_plan,
+    vote,
+    withdrawal_plan,
+)
+from workflows.demo.tree import DemoTree, _name
+from workflows.demo.walk import admission_plan, at_day, walk
+from workflows.directory.directory import create_person
+from workflows.domain.calendar import add_months
+from workflows.engine import Runtime, fire
+from workflows.engine.automatic import close_expired
 
 ELIGIBLE = 8  # official members of a demo cell (the tree's six and the two added here)
 

@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models import CalendarOverride, write_transaction
-from ..engine import Runtime
-from ..engine.accounts import assign_role, create_user
-from ..engine.directory import create_organisation, create_person
+from workflows.accounts.accounts import assign_role, create_user
+from workflows.directory.directory import create_organisation, create_person
+from workflows.engine import Runtime
 
 DEMO_PASSWORD = "quytrinh-demo-2026"
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from models import Case
-from ..engine import FixedClock, LOCAL_ZONE, Runtime, fire, open_case
+from workflows.engine import LOCAL_ZONE, FixedClock, Runtime, fire, open_case
 
 ActorFor = Callable[[str], int]  # role name -> user id acting in that role
 

@@ -12,10 +12,10 @@ from sqlalchemy import bindparam, select
 
 from models import Organisation, RoleAssignment, User
 from models.prepared import Prepared
-from ..definition import Authority, OrgFacts
-from ..errors import Forbidden, NotFound
-from ..organisations import scope_organisation
-from ..rulesets import RuleSet
+from workflows.domain.definition import Authority, OrgFacts
+from workflows.domain.errors import Forbidden, NotFound
+from workflows.domain.organisations import scope_organisation
+from workflows.domain.rulesets import RuleSet
 
 
 @dataclass(frozen=True)

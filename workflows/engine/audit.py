@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from models import AuditRecord, write_transaction
-from .runtime import Runtime
+from workflows.engine.runtime import Runtime
 
 
 def record_audit(session: Session, *, at: datetime, user_id: int | None, action: str,

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import Case, write_connection
-from ..errors import QuytrinhError
-from .access import Actor
-from .runtime import FixedClock, LOCAL_ZONE, Runtime
-from .store import CaseRow, load_case
-from .transitions import run_system_step
+from workflows.domain.errors import QuytrinhError
+from workflows.engine.access import Actor
+from workflows.engine.runtime import LOCAL_ZONE, FixedClock, Runtime
+from workflows.engine.store import CaseRow, load_case
+from workflows.engine.transitions import run_system_step
 
 # The engine itself: no roles, recorded as actor "none" in events and audit records.
 SYSTEM_ACTOR = Actor(id=None, username="system", is_admin=False, grants=())  # type: ignore[arg-type]

@@ -7,22 +7,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import Connection
 
-from ..definition import (
-    Decided, Effect, ExtendDeadline, FireStep, MoveCase, OpenCase, Procedure, Step, StepContext,
-    UpdateCaseData, UpdatePerson,
+from workflows.domain.definition import (
+    Decided,
+    Effect,
+    ExtendDeadline,
+    FireStep,
+    MoveCase,
+    OpenCase,
+    Procedure,
+    Step,
+    StepContext,
+    UpdateCaseData,
+    UpdatePerson,
 )
-from ..errors import NotFound
-from ..fields import to_json
-from ..organisations import decision_threshold, scope_organisation
-from ..registry import get_procedure
-from ..votes import passes
-from . import store
-from .facts import DbLookups
-from .workdays import working_days_between  # constant time: a probation deadline spans a year
+from workflows.domain.errors import NotFound
+from workflows.domain.fields import to_json
+from workflows.domain.organisations import decision_threshold, scope_organisation
+from workflows.domain.votes import passes
+from workflows.engine import store
+from workflows.engine.facts import DbLookups
+from workflows.engine.workdays import (
+    working_days_between,  # constant time: a probation deadline spans a year
+)
+from workflows.procedures.registry import get_procedure
 
 
 @dataclass
@@ -36,6 +47,10 @@ class StepWrite:
     deadlines: list[store.DeadlineRow]
     now: datetime
     lookups: DbLookups  # shared by every step of the transaction (cases moved but not yet written)
+    # The use cases an effect may run inside this transaction (open a case, fire another case's step).
+    # transitions.py passes its own functions in, so this module never imports it back (no cycle).
+    open_in: Callable[..., Any]
+    run_system_step: Callable[..., Any]
 
 
 def apply_effects(write: StepWrite, step: Step, ctx: StepContext) -> dict[str, Any]:
@@ -67,10 +82,8 @@ def _update_person(write: StepWrite, effect: UpdatePerson, record) -> None:
 
 
 def _open_case(write: StepWrite, effect: OpenCase, record) -> None:
-    from .transitions import open_in  # the same use case, run inside this transaction
-
     definition = get_procedure(effect.procedure, write.case.rule_set)
-    opened = open_in(write.conn, write.rt, write.actor, definition, effect.person_id, effect.organisation_id,
+    opened = write.open_in(write.conn, write.rt, write.actor, definition, effect.person_id, effect.organisation_id,
                      to_json(effect.data), None, parent_case_id=write.case.id, system=True, lookups=write.lookups)
     record.setdefault("opened_cases", []).append({"id": opened.id, "procedure": opened.procedure})
 
@@ -96,7 +109,7 @@ def _extend_deadline(write: StepWrite, effect: ExtendDeadline, record) -> None:
 
 
 def _move_case(write: StepWrite, effect: MoveCase, record) -> None:
-    from .access import require_visible
+    from workflows.engine.access import require_visible
 
     path = store.organisation_path(write.conn, effect.organisation_id)
     if path is None:
@@ -112,14 +125,12 @@ def _move_case(write: StepWrite, effect: MoveCase, record) -> None:
 
 
 def _fire_step(write: StepWrite, effect: FireStep, record) -> None:
-    from .transitions import run_system_step  # the same use case, run inside this transaction
-
     if effect.case_id == write.case.id:
         raise ValueError("a step's FireStep effect names its own case")  # a definition error, never a user's
     other = write.lookups.case_row(effect.case_id)
     if other is None:
         raise NotFound("hồ sơ", effect.case_id)
-    run_system_step(write.conn, write.rt, write.actor, other, effect.trigger, to_json(effect.data),
+    write.run_system_step(write.conn, write.rt, write.actor, other, effect.trigger, to_json(effect.data),
                     lookups=write.lookups)
     record.setdefault("fired", []).append({"case_id": other.id, "trigger": effect.trigger, "to_state": other.state})
 

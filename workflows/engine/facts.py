@@ -12,8 +12,20 @@ from sqlalchemy import bindparam, select
 
 from models import Case, Event, Organisation, Person
 from models.prepared import Prepared
-from ..definition import CaseFacts, EventFacts, Lookups, OrgFacts, PersonFacts
-from .store import CASE_COLUMNS, CaseRow, load_case, load_open_deadlines, organisation_path
+from workflows.domain.definition import (
+    CaseFacts,
+    EventFacts,
+    Lookups,
+    OrgFacts,
+    PersonFacts,
+)
+from workflows.engine.store import (
+    CASE_COLUMNS,
+    CaseRow,
+    load_case,
+    load_open_deadlines,
+    organisation_path,
+)
 
 _PEOPLE, _ORGS, _CASES = Person.__table__, Organisation.__table__, Case.__table__
 # In PersonFacts' field order.

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Case, Event
-from ..machine import machine_transitions
-from ..registry import get_procedure
+from workflows.engine.machine import machine_transitions
+from workflows.procedures.registry import get_procedure
 
 
 @dataclass(frozen=True)

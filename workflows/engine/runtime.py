@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import CalendarOverride
-from ..calendar import WorkingCalendar
+from workflows.domain.calendar import WorkingCalendar
 
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -18,18 +18,30 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from models import write_connection
-from ..definition import Procedure, Step, StepContext
-from ..errors import ConflictingUpdate, Forbidden, InvalidInput, NotFound, RuleViolation, TransitionNotAllowed
-from ..fields import parse_data, to_json
-from ..machine import machine_for
-from ..registry import get_procedure
-from ..rulesets import RULE_SETS
-from . import store
-from .access import Actor, forbidden_step, load_actor, require_visible
-from .effects import StepWrite, apply_effects, record_deadlines, record_vote
-from .facts import DbLookups, case_facts, load_chain, load_person_facts
-from .runtime import Runtime
-from .store import CaseRow
+from workflows.domain.definition import Procedure, Step, StepContext
+from workflows.domain.errors import (
+    ConflictingUpdate,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    TransitionNotAllowed,
+)
+from workflows.domain.fields import parse_data, to_json
+from workflows.domain.rulesets import RULE_SETS
+from workflows.engine import store
+from workflows.engine.access import Actor, forbidden_step, load_actor, require_visible
+from workflows.engine.effects import (
+    StepWrite,
+    apply_effects,
+    record_deadlines,
+    record_vote,
+)
+from workflows.engine.facts import DbLookups, case_facts, load_chain, load_person_facts
+from workflows.engine.machine import machine_for
+from workflows.engine.runtime import Runtime
+from workflows.engine.store import CaseRow
+from workflows.procedures.registry import get_procedure
 
 ONE_OPEN_CASE = {
     "id": "one_open_case",
@@ -139,7 +151,7 @@ def open_in(conn: Connection, rt: Runtime, actor: Actor, definition: Procedure, 
 
 
 def _rule_set_in_force(rt: Runtime) -> str:
-    from ..rulesets import rule_set_in_force
+    from workflows.domain.rulesets import rule_set_in_force
 
     return rule_set_in_force(rt.clock.today()).name
 
@@ -183,7 +195,7 @@ def _run_step(conn: Connection, rt: Runtime, actor: Actor, definition: Procedure
         dest = step.destinations[0]
     else:
         dest = machine_for(definition).next_state(case.state, step.trigger, outcome)
-    _record(StepWrite(conn, rt, actor, case, deadlines, rt.clock.now(), lookups), definition, step, ctx, dest, outcome,
+    _record(StepWrite(conn, rt, actor, case, deadlines, rt.clock.now(), lookups, open_in, run_system_step), definition, step, ctx, dest, outcome,
             comment)
 
 

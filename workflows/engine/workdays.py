@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from weakref import WeakKeyDictionary
 
-from ..calendar import WorkingCalendar
+from workflows.domain.calendar import WorkingCalendar
 
 _RUNNING: WeakKeyDictionary = WeakKeyDictionary()  # calendar -> {year: [working days in Jan 1..day]}
 

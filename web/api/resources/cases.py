@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from marshmallow import RAISE
 
+from web.api.blueprint import api_blueprint
+from web.api.common import caller_id, documents, remote_addr, runtime
+from web.api.schemas import CasePageSchema, CaseQuerySchema, CaseSchema, EventSchema
+from web.api.step_schemas import ActionInSchema, CaseInSchema, all_triggers
 from workflows.engine import fire, open_case
-from workflows.engine.cases_read import CaseFilter, case_events, list_cases, read_case
-
-from ..common import api_blueprint, caller_id, documents, remote_addr, runtime
-from ..schemas import CasePageSchema, CaseQuerySchema, CaseSchema, EventSchema
-from ..step_schemas import ActionInSchema, CaseInSchema, all_triggers
+from workflows.read.cases_read import CaseFilter, case_events, list_cases, read_case
 
 blp = api_blueprint("api_cases", __name__, "/cases", "Cases of every procedure")
 CASE_ID = "<int(max=2147483647):case_id>"

@@ -1,13 +1,19 @@
 """Organisations, users with their roles, and persons (api.md, "Resources")."""
 from __future__ import annotations
 
-from workflows.engine import directory_access as directory
-
-from ..common import api_blueprint, caller_id, documents, remote_addr, runtime
-from ..schemas import (
-    GrantSchema, OrganisationInSchema, OrganisationSchema, PersonInSchema, PersonSchema, RoleInSchema,
-    UserInSchema, UserSchema,
+from web.api.blueprint import api_blueprint
+from web.api.common import caller_id, documents, remote_addr, runtime
+from web.api.schemas import (
+    GrantSchema,
+    OrganisationInSchema,
+    OrganisationSchema,
+    PersonInSchema,
+    PersonSchema,
+    RoleInSchema,
+    UserInSchema,
+    UserSchema,
 )
+from workflows.directory import directory_access as directory
 
 ID = "<int(max=2147483647):{}>"
 

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from marshmallow import RAISE
 
-from workflows.engine.cases_read import report_summary
-
-from ..common import api_blueprint, caller_id, documents, runtime
-from ..schemas import DateSchema, SummaryQuerySchema, SummarySchema, WorkingDaysQuerySchema
+from web.api.blueprint import api_blueprint
+from web.api.common import caller_id, documents, runtime
+from web.api.schemas import (
+    DateSchema,
+    SummaryQuerySchema,
+    SummarySchema,
+    WorkingDaysQuerySchema,
+)
+from workflows.reports.pages import report_summary
 
 calendar = api_blueprint("api_calendar", __name__, "/calendar", "Working-day calendar")
 reports = api_blueprint("api_reports", __name__, "/reports", "Statistics")

@@ -1,10 +1,10 @@
 """API tokens: issue one for oneself, list one's own, revoke."""
 from __future__ import annotations
 
-from workflows.engine import tokens as token_service
-
-from ..common import api_blueprint, caller_id, documents, remote_addr, runtime
-from ..schemas import NewTokenSchema, TokenInSchema, TokenSchema
+from web.api.blueprint import api_blueprint
+from web.api.common import caller_id, documents, remote_addr, runtime
+from web.api.schemas import NewTokenSchema, TokenInSchema, TokenSchema
+from workflows.accounts import tokens as token_service
 
 blp = api_blueprint("api_tokens", __name__, "/tokens", "Bearer tokens")
 

@@ -1,0 +1,223 @@
+"""Who is signed in: Flask-Login wiring, the session policy and the access decorators.
+
+Contract for every blueprint of the web UI:
+
+    from web.accounts.auth import login_required, admin_required, roles_required, current_actor
+
+    @bp.get("/things")
+    @roles_required("organisation_officer", "standing_committee")
+    def things():
+        actor = current_actor()        # workflows.engine.access.Actor of the signed-in user
+        ...
+
+- `login_required`: anonymous visitors are sent to the sign-in page (API paths get 401).
+- `admin_required`: system administrators only (User.is_admin); others get 403.
+- `roles_required(*roles)`: the user holds at least one of the roles somewhere (admins pass);
+  whether the role applies to a given organisation is the services' check (subtree rules).
+- `current_actor()`: the Actor with its role grants, loaded once per request.
+
+Sessions (quality.md Security 3): the session is rebuilt at sign-in (rotation: a new
+random id, nothing kept from before), expires after 30 idle minutes or 12 hours after
+sign-in, and stops being valid in every browser when the password changes (the
+session carries a fingerprint of the password hash).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import login_required as _flask_login_required
+
+from models import User
+from workflows.domain.errors import Forbidden
+from workflows.engine import Runtime
+from workflows.engine.access import Actor, load_actor
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+
+login_manager = LoginManager()
+
+
+def runtime() -> Runtime:
+    """The engine runtime wired at the composition root."""
+    return current_app.extensions["quytrinh"]
+
+
+class WebUser(UserMixin):
+    """The signed-in user as the web layer needs it (no database object kept across requests)."""
+
+    def __init__(self, user: User):
+        self.id = user.id
+        self.username = user.username
+        self.display_name = user.display_name or user.username
+        self.email = user.email
+        self.locale = user.locale or "vi"
+        self.digest = bool(user.digest)
+        self.is_admin = bool(user.is_admin)
+        self.stamp = password_stamp(user.password_hash)
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def password_stamp(password_hash: str) -> str:
+    """A short fingerprint of the password hash: a password change ends every other session."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
+
+
+def _load_user(user_id: str) -> WebUser | None:
+    try:
+        ident = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    with runtime().session_factory() as db:
+        user = db.get(User, ident)
+        if user is None or not user.active:
+            return None
+        web_user = WebUser(user)
+    if session.get("pw") != web_user.stamp:
+        return None
+    return web_user
+
+
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        abort(401)
+    flash(_l("Please sign in to continue."), "info")
+    return redirect(url_for("account.login", next=_safe_next(request.full_path)))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only local paths are followed after sign-in (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target.rstrip("?") or None
+
+
+def safe_next(target: str | None) -> str | None:
+    return _safe_next(target)
+
+
+def start_session(user: User, now: datetime) -> None:
+    """Sign a user in with a brand-new session (rotation: nothing survives from before)."""
+    locale = session.get("locale")
+    session.clear()
+    session.permanent = True
+    session["sid"] = secrets.token_urlsafe(16)
+    session["login_at"] = now.timestamp()
+    session["seen_at"] = now.timestamp()
+    session["pw"] = password_stamp(user.password_hash)
+    session["locale"] = user.locale or locale or "vi"
+    login_user(WebUser(user), remember=False, fresh=True)
+
+
+def refresh_stamp(password_hash: str) -> None:
+    """After the user changed their own password: keep this session, end the others."""
+    session["pw"] = password_stamp(password_hash)
+    session["sid"] = secrets.token_urlsafe(16)
+
+
+def end_session() -> None:
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _enforce_timeouts():
+    """Idle 30 minutes or 12 hours since sign-in: the session ends (quality.md Security 3)."""
+    if (request.endpoint or "").endswith("static") or "_user_id" not in session:
+        return None
+    now = runtime().clock.now().timestamp()
+    login_at = session.get("login_at", 0)
+    seen_at = session.get("seen_at", 0)
+    if now - seen_at > IDLE_TIMEOUT.total_seconds() or now - login_at > ABSOLUTE_TIMEOUT.total_seconds():
+        end_session()
+        if request.path.startswith("/api/"):
+            abort(401)
+        flash(_l("Your session has expired. Please sign in again."), "info")
+        return redirect(url_for("account.login", next=_safe_next(request.full_path)))
+    # Only touch the cookie when a minute has passed: fewer Set-Cookie headers, same policy.
+    if now - seen_at > 60:
+        session["seen_at"] = now
+    return None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    login_manager.session_protection = None  # rotation and fingerprinting are done above
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", ABSOLUTE_TIMEOUT)
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(0)
+    app.before_request(_enforce_timeouts)
+
+
+# ---------------------------------------------------------------- the decorators
+
+login_required = _flask_login_required
+
+
+def current_actor() -> Actor:
+    """The Actor (user id, admin flag, role grants) of the signed-in user, loaded once per request."""
+    actor = g.get("_quytrinh_actor")
+    if actor is None:
+        if not current_user.is_authenticated:
+            raise Forbidden("Bạn cần đăng nhập.", "You need to sign in.")
+        with runtime().session_factory() as db:
+            actor = load_actor(db, current_user.id)
+        g._quytrinh_actor = actor
+    return actor
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """System administrators only; everyone else gets 403 (and an audit record)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_actor().is_admin:
+            raise Forbidden("Trang này chỉ dành cho quản trị hệ thống.", "This page is for system administrators.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The user holds at least one of `roles` at some organisation (admins always pass)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            actor = current_actor()
+            if not actor.is_admin and not any(grant.role in roles for grant in actor.grants):
+                raise Forbidden(
+                    "Bạn không có vai trò cần thiết cho trang này.",
+                    "You do not hold a role this page needs.",
+                    {"roles": list(roles)},
+                )
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

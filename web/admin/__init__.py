@@ -1,0 +1,1 @@
+"""System administration pages: users and roles, organisations, holidays, the reminder outbox."""

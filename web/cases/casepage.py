@@ -1,0 +1,124 @@
+"""Turning a case's recorded data and events into words for the case page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+
+from web.common.i18n import format_date, label
+from web.common.labels import (
+    choice_label,
+    membership_label,
+    procedure_label,
+    role_label,
+    state_label,
+)
+from workflows.domain.definition import Field, Procedure
+from workflows.read.casefile import CaseFile, ref_kind
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    text: str
+
+
+def _fields_of(definition: Procedure, trigger: str) -> dict[str, Field]:
+    fields: dict[str, Field] = {}
+    for step in definition.steps_for(trigger):
+        for f in step.fields:
+            fields.setdefault(f.name, f)
+    return fields
+
+
+def vote_text(vote: dict[str, Any]) -> str:
+    return _("%(date)s: %(agree)s of %(eligible)s agree, %(disagree)s disagree (%(method)s)",
+             date=format_date(vote.get("date")), agree=vote.get("agree"), eligible=vote.get("eligible"),
+             disagree=vote.get("disagree"), method=choice_label(vote.get("method")))
+
+
+def value_text(f: Field | None, value: Any, names: dict[int, str], key: str = "") -> str:
+    """One recorded value in words: dates dd/mm/yyyy, people by name, choices translated."""
+    kind = f.kind if f else None
+    if value is None or value == "":
+        return "—"
+    if kind == "vote" or (isinstance(value, dict) and {"agree", "eligible"} <= set(value)):
+        return vote_text(value)
+    if kind == "date":
+        return format_date(value)
+    if kind == "bool" or isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if kind == "enum":
+        return choice_label(value)
+    if kind == "ref" or (isinstance(value, int) and ref_kind(key)):
+        if ref_kind(f.name if f else key) == "person":
+            return names.get(value, f"#{value}")
+        return f"#{value}"
+    if kind == "object" or isinstance(value, dict):
+        items = {i.name: i for i in (f.items if f else ())}
+        return "; ".join(f"{label(items.get(k), k)}: {value_text(items.get(k), v, names, k)}" for k, v in value.items())
+    if kind == "list" or isinstance(value, list):
+        items = {i.name: i for i in (f.items if f else ())}
+        rows = []
+        for item in value:
+            if isinstance(item, dict):
+                rows.append(", ".join(value_text(items.get(k), v, names, k) for k, v in item.items()
+                                      if not (isinstance(v, bool) and not v)))
+            else:
+                rows.append(str(item))
+        return " | ".join(rows)
+    return str(value)
+
+
+def recorded(file: CaseFile, trigger: str, data: dict[str, Any]) -> list[Entry]:
+    """What a step recorded, labelled with the step's own field labels."""
+    fields = _fields_of(file.definition, trigger)
+    entries = []
+    for key, value in data.items():
+        if key in ("effects", "outcome"):
+            continue
+        f = fields.get(key)
+        entries.append(Entry(label(f, key.replace("_", " ")) if f else key.replace("_", " "),
+                             value_text(f, value, file.names, key)))
+    if "outcome" in data:
+        outcome = data["outcome"]
+        words = {"passed": _("threshold reached"), "failed": _("threshold not reached")}
+        entries.append(Entry(_("Result"), words.get(outcome) or state_label(file.case.procedure, file.case.rule_set, outcome)))
+    return entries
+
+
+def effects(file: CaseFile, data: dict[str, Any]) -> list[Entry]:
+    """What the step changed beyond the case: membership, follow-on cases, deadlines."""
+    found = data.get("effects") or {}
+    entries = []
+    person = found.get("person") or {}
+    if "membership_status" in person:
+        before, after = person["membership_status"]
+        entries.append(Entry(_("Membership"), f"{membership_label(before)} → {membership_label(after)}"))
+    for name, dates in person.items():
+        if name != "membership_status" and isinstance(dates, list) and len(dates) == 2 and dates[1]:
+            entries.append(Entry(name.replace("_", " "), f"{format_date(dates[0]) or '—'} → {format_date(dates[1])}"))
+    for opened in found.get("opened_cases") or []:
+        entries.append(Entry(_("Case opened"), f"#{opened['id']} {procedure_label(opened['procedure'], file.case.rule_set)}"))
+    for kind, (before, after) in (found.get("deadlines") or {}).items():
+        entries.append(Entry(_("Deadline moved"), f"{format_date(before)} → {format_date(after)}"))
+    if found.get("decided_on"):
+        entries.append(Entry(_("Decision date"), format_date(found["decided_on"][1])))
+    return entries
+
+
+def current_step_text(file: CaseFile) -> str:
+    """The current step in plain words."""
+    state = state_label(file.case.procedure, file.case.rule_set, file.case.state)
+    if file.case.closed_at is not None:
+        return _("This case is closed: %(state)s.", state=state)
+    return _("The case is at the step: %(state)s.", state=state)
+
+
+def waiting_text(file: CaseFile) -> list[str]:
+    """Who must do what next, one line per next step."""
+    lines: dict[str, list[str]] = {}
+    for w in file.waiting:
+        lines.setdefault(label(w.step), []).append(f"{role_label(w.role)} — {w.organisation}")
+    return [_("Next: %(step)s, by %(who)s.", step=step, who=_(" or ").join(who)) for step, who in lines.items()]

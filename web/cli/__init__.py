@@ -1,0 +1,1 @@
+"""Command-line commands, one module per topic, each with register(app); app.py calls them."""

@@ -1,0 +1,108 @@
+"""Domain errors and HTTP errors to pages (or to the API's JSON shape under /api/), in one place.
+
+Forbidden answers are audited (quality.md Security 6); a NotFound never says
+whether the object exists outside the user's subtree.
+"""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from web.accounts.auth import runtime
+from web.common.i18n import lang
+from workflows.domain.errors import (
+    ConflictingUpdate,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    QuytrinhError,
+    RuleViolation,
+    TransitionNotAllowed,
+)
+from workflows.engine.audit import audit
+
+DOMAIN_STATUS = {
+    InvalidInput: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    TransitionNotAllowed: 409,
+    ConflictingUpdate: 409,
+    RuleViolation: 422,
+}
+
+
+def status_of(exc: QuytrinhError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in DOMAIN_STATUS:
+            return DOMAIN_STATUS[cls]
+    return 400
+
+
+def remote_addr() -> str | None:
+    return request.remote_addr
+
+
+def audit_denied(detail: str, object_type: str | None = None, object_id=None) -> None:
+    """An authorisation failure, written in a transaction of its own."""
+    user_id = current_user.id if current_user and current_user.is_authenticated else None
+    audit(runtime(), user_id=user_id, action="authz.denied", object_type=object_type, object_id=object_id,
+          outcome="denied", remote_addr=remote_addr(), detail=f"{request.method} {request.path} {detail}"[:400])
+
+
+def _api_body(code: str, text: str, details: dict | None = None):
+    return jsonify({"error": {"code": code, "message": text, "details": details or {}}})
+
+
+def _domain_error(exc: QuytrinhError):
+    status = status_of(exc)
+    if isinstance(exc, Forbidden):
+        audit_denied(exc.message_en)
+    if request.path.startswith("/api/"):
+        return _api_body(exc.code, exc.message(lang()), exc.details), status
+    return render_template("error.html", status=status, message=exc.message(lang()), error=exc), status
+
+
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please sign in to continue."),
+    403: _l("You may not open this page."),
+    404: _l("This page does not exist, or you may not see it."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The file is too large."),
+    429: _l("Too many requests. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. Nothing was saved; please try again."),
+}
+
+
+def _http_error(exc: HTTPException):
+    status = exc.code or 500
+    if status == 403:
+        audit_denied(exc.description or "403")
+    if request.path.startswith("/api/"):
+        code = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}.get(status, "invalid_input" if status < 500 else "error")
+        return _api_body(code, exc.description or str(status)), status
+    text = str(HTTP_MESSAGES.get(status) or gettext("The request could not be completed."))
+    return render_template("error.html", status=status, message=text, error=None), status
+
+
+def _csrf_error(exc: CSRFError):
+    text = gettext("This form has expired or was not sent from this site. Reload the page and try again.")
+    return render_template("error.html", status=400, message=text, error=None), 400
+
+
+def _server_error(exc: Exception):
+    if request.path.startswith("/api/"):
+        return _api_body("error", str(HTTP_MESSAGES[500])), 500
+    return render_template("error.html", status=500, message=str(HTTP_MESSAGES[500]), error=None), 500
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(QuytrinhError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    if not app.testing and not app.debug:
+        app.register_error_handler(500, _server_error)

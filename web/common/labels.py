@@ -1,0 +1,178 @@
+"""Words for the code names the UI shows: procedures, states, steps, roles, choices.
+
+Procedure vocabulary comes from the definitions themselves (label_vi/label_en);
+the rest (roles, organisation kinds, enum choices) is translated here.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from web.common.i18n import label
+from workflows.domain.definition import DeadlineSpec, Procedure
+from workflows.domain.errors import InvalidInput
+from workflows.domain.rulesets import RULE_SETS, rule_set_in_force
+from workflows.procedures.registry import get_procedure, procedure_names
+
+ROLES = {
+    "cell_secretary": _l("Cell secretary"),
+    "organisation_officer": _l("Organisation officer"),
+    "committee_member": _l("Committee member"),
+    "standing_committee": _l("Standing committee"),
+    "inspection_committee": _l("Inspection committee"),
+    "inspector": _l("Inspector (read only)"),
+    "admin": _l("Administrator"),
+}
+
+ORGANISATION_KINDS = {
+    "province_committee": _l("Province committee"),
+    "district_committee": _l("District committee"),
+    "grassroots_committee": _l("Grassroots committee"),
+    "partial_committee": _l("Partial committee"),
+    "grassroots_cell": _l("Grassroots cell"),
+    "cell": _l("Cell"),
+}
+
+MEMBERSHIP = {
+    "none": _l("Not a member"),
+    "probationary": _l("Probationary member"),
+    "official": _l("Official member"),
+    "former": _l("Former member"),
+}
+
+# Values of enum fields in the procedures (and of the person's fields).
+CHOICES = {
+    # education, gender
+    "primary": _l("Primary school"),
+    "lower_secondary": _l("Lower secondary (THCS)"),
+    "upper_secondary": _l("Upper secondary (THPT)"),
+    "higher": _l("Higher education"),
+    "male": _l("Male"),
+    "female": _l("Female"),
+    "other": _l("Other"),
+    # votes
+    "secret_ballot": _l("Secret ballot"),
+    "show_of_cards": _l("Show of cards"),
+    # introducing organisations
+    "youth_union": _l("Youth Union"),
+    "trade_union": _l("Trade union"),
+    # probation proposals
+    "recognise": _l("Recognise as official member"),
+    "strike_off": _l("Strike off the rolls"),
+    # strike-off grounds
+    "missed_activities_or_dues": _l("Missed party activities or dues for 3 months in a year"),
+    "returned_or_destroyed_card": _l("Returned or destroyed the party card"),
+    "no_improvement_after_education": _l("No improvement 12 months after education"),
+    "standards_violated_two_years": _l("Did not meet the standards two years running"),
+    "political_standard_not_met": _l("Political standard not met"),
+    # discipline forms
+    "reprimand": _l("Reprimand"),
+    "warning": _l("Warning"),
+    "removal_from_post": _l("Removal from post"),
+    "expulsion": _l("Expulsion"),
+    # re-admission bars, violation categories (statute of limitations)
+    "corruption": _l("Corruption"),
+    "serious_crime": _l("Serious crime"),
+    "ordinary": _l("Ordinary violation"),
+    "internal_political": _l("Internal political matter"),
+    "national_security": _l("Harm to national defence, security or foreign affairs"),
+    "illegal_degree": _l("Use of an illegal degree"),
+    # decision bodies, appeals, levels
+    "province": _l("Province level"),
+    "central": _l("Central level"),
+    "yes": _l("Yes"),
+    "no": _l("No"),
+}
+
+DEADLINE_STATUS = {"open": _l("open"), "met": _l("met"), "cancelled": _l("cancelled")}
+
+
+def current_rule_set() -> str:
+    """The rule set in force today (by the engine's clock)."""
+    return rule_set_in_force(current_app.extensions["quytrinh"].clock.today()).name
+
+
+def definition(procedure: str, rule_set: str | None = None) -> Procedure | None:
+    try:
+        return get_procedure(procedure, rule_set or current_rule_set())
+    except (InvalidInput, KeyError):
+        return None
+
+
+def procedure_label(procedure: str, rule_set: str | None = None) -> str:
+    found = definition(procedure, rule_set)
+    return label(found) if found else procedure
+
+
+def state_label(procedure: str, rule_set: str | None, state: str | None) -> str:
+    found = definition(procedure, rule_set)
+    if found is None or state is None:
+        return state or ""
+    try:
+        return label(found.state(state))
+    except KeyError:
+        return state
+
+
+def trigger_label(procedure: str, rule_set: str | None, trigger: str) -> str:
+    found = definition(procedure, rule_set)
+    steps = found.steps_for(trigger) if found else []
+    return label(steps[0]) if steps else trigger
+
+
+@lru_cache(maxsize=None)
+def _deadline_specs(procedure: str, rule_set: str) -> dict[str, DeadlineSpec]:
+    found = definition(procedure, rule_set)
+    specs: dict[str, DeadlineSpec] = {}
+    for step in (found.open_step, *found.steps) if found else ():
+        for spec in step.opens:
+            specs.setdefault(spec.kind, spec)
+    return specs
+
+
+def deadline_label(procedure: str, rule_set: str | None, kind: str) -> str:
+    spec = _deadline_specs(procedure, rule_set or current_rule_set()).get(kind)
+    return label(spec) if spec and (spec.label_vi or spec.label_en) else kind.replace("_", " ")
+
+
+def role_label(role: str) -> str:
+    return str(ROLES.get(role, role))
+
+
+def kind_label(kind: str) -> str:
+    return str(ORGANISATION_KINDS.get(kind, kind))
+
+
+def membership_label(status: str | None) -> str:
+    return str(MEMBERSHIP.get(status or "none", status))
+
+
+def choice_label(value) -> str:
+    if value is None:
+        return ""
+    text = CHOICES.get(str(value))
+    return str(text) if text is not None else str(value).replace("_", " ")
+
+
+def all_procedures() -> list[tuple[str, str]]:
+    """(name, label) of every registered procedure under the rule set in force."""
+    return [(name, procedure_label(name)) for name in procedure_names()]
+
+
+def rule_set_label(name: str) -> str:
+    found = RULE_SETS.get(name)
+    return found.label if found else name
+
+
+def rule_sets() -> list[tuple[str, str]]:
+    return [(name, rs.label) for name, rs in RULE_SETS.items()]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        procedure_label=procedure_label, state_label=state_label, trigger_label=trigger_label,
+        deadline_label=deadline_label, role_label=role_label, kind_label=kind_label,
+        membership_label=membership_label, choice_label=choice_label, rule_set_label=rule_set_label,
+    )

@@ -1,0 +1,1 @@
+"""Report pages with their exports and charts, and the audit-log viewer."""

@@ -1,0 +1,1 @@
+"""Organisations and persons: the directory the procedures run on, with the access rule of each read and edit."""

@@ -1,0 +1,1 @@
+"""The vocabulary procedures are written in: steps, fields, rules, deadlines, the working calendar, vote thresholds, rule sets, organisation facts and the domain errors. Standard library, `transitions` and `holidays` only."""

@@ -1,0 +1,67 @@
+"""Which organisation acts at each step: pure logic over a case's organisation chain.
+
+A chain is the case's organisation and its ancestors, root first (OrgFacts).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from workflows.domain.definition import OrgFacts
+from workflows.domain.errors import InvalidInput
+from workflows.domain.rulesets import RuleSet
+
+GRASSROOTS_KINDS = ("grassroots_committee", "grassroots_cell")
+
+
+def grassroots_of(chain: Sequence[OrgFacts]) -> OrgFacts:
+    """The case's grassroots organisation: the nearest grassroots committee or grassroots cell."""
+    for org in reversed(chain):
+        if org.kind in GRASSROOTS_KINDS:
+            return org
+    return chain[-1]
+
+
+def competent_committee(chain: Sequence[OrgFacts], rule_set: RuleSet) -> OrgFacts:
+    """The nearest organisation at or above the grassroots one with admission authority (§1)."""
+    grassroots = grassroots_of(chain)
+    above = list(chain[: chain.index(grassroots) + 1])
+    for org in reversed(above):
+        if org.admission_authority or org.kind in rule_set.decider_kinds:
+            return org
+    return chain[0]
+
+
+def is_delegated(chain: Sequence[OrgFacts], rule_set: RuleSet) -> bool:
+    """True when a grassroots committee holds admission authority: its full committee decides."""
+    return competent_committee(chain, rule_set).kind in GRASSROOTS_KINDS
+
+
+def decision_threshold(chain: Sequence[OrgFacts], rule_set: RuleSet) -> str:
+    """≥ 2/3 of a delegated grassroots committee, else > 1/2 of the standing committee (§1)."""
+    return "two_thirds" if is_delegated(chain, rule_set) else "half"
+
+
+def has_committee_level(chain: Sequence[OrgFacts]) -> bool:
+    """False for a grassroots cell: its cases skip the committee vote."""
+    return grassroots_of(chain).kind != "grassroots_cell"
+
+
+def superior_of_grassroots(chain: Sequence[OrgFacts]) -> OrgFacts:
+    """The committee directly above the grassroots organisation (or the root)."""
+    index = chain.index(grassroots_of(chain))
+    return chain[index - 1] if index > 0 else chain[0]
+
+
+def scope_organisation(scope: str, chain: Sequence[OrgFacts], rule_set: RuleSet) -> OrgFacts:
+    """The organisation at or above which a role must be held for a scope name of definition.SCOPES."""
+    if scope == "case":
+        return chain[-1]
+    if scope == "grassroots":
+        return grassroots_of(chain)
+    if scope == "superior":
+        return superior_of_grassroots(chain)
+    if scope == "competent":
+        return competent_committee(chain, rule_set)
+    if scope == "province":
+        return chain[0]
+    raise InvalidInput(f"Phạm vi không hợp lệ: {scope}", f"Unknown scope: {scope}")

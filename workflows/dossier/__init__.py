@@ -1,0 +1,1 @@
+"""What a case keeps besides its steps: comments and uploaded documents."""
