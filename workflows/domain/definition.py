@@ -157,6 +157,9 @@ class Rule:
     message_en: str
     check: Callable[[StepContext], bool]
     field: str | None = None  # the field a form shows the message beside
+    # How sure the reading of the source is (procedures.md): "H" quoted by several sources and consistent,
+    # "M" one secondary source or an older text, "C" configurable because sources disagree; "" not assessed.
+    confidence: str = ""
 
     def describe(self) -> dict[str, Any]:
         """The JSON-friendly description used in errors."""
