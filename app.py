@@ -82,8 +82,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     web.init_app(app)
     _register_cli(app)
     import scheduler.cli
+    import web.cli.reference
 
     scheduler.cli.register(app)
+    web.cli.reference.register(app)  # web/cli/<topic>.py: one line each
     return app
 
 
