@@ -31,7 +31,9 @@ class Twin:
             import psycopg
             from psycopg.types.json import Json
 
-            self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+            # autocommit: the twin sends its own BEGIN/COMMIT. Without it psycopg opens a transaction on the
+            # first statement, so our BEGIN was a second round trip (and a server warning) per transition.
+            self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True)
             self.json = Json
         else:
             self.conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
