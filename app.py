@@ -40,6 +40,8 @@ class Config:
     REMINDER_OVERDUE_EVERY_DAYS = os.environ.get("QUYTRINH_REMINDER_OVERDUE_EVERY_DAYS", "7")
     SCHEDULER_SCAN_MINUTES = os.environ.get("QUYTRINH_SCHEDULER_SCAN_MINUTES", "5")
     SCHEDULER_DELIVER_SECONDS = os.environ.get("QUYTRINH_SCHEDULER_DELIVER_SECONDS", "30")
+    LOG_FORMAT = os.environ.get("QUYTRINH_LOG_FORMAT", "text")  # json: one JSON object per line (web/ops/logs.py)
+    METRICS_TOKEN = os.environ.get("QUYTRINH_METRICS_TOKEN")  # set: /metrics asks for this bearer token
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: 20 MiB at most
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -76,6 +78,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         runtime.clock = app.config["CLOCK"]
     app.extensions["quytrinh"] = runtime
     app.extensions["quytrinh.engine"] = engine
+    app.config.setdefault("MIGRATIONS_DIR", str(MIGRATIONS_DIR))
 
     import web
 

@@ -7,6 +7,7 @@ from models.db import (
     write_connection,
     write_transaction,
 )
+from models.monitoring import JobRun
 from models.ops import (
     AuditRecord,
     CalendarOverride,
@@ -26,7 +27,7 @@ from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 
 __all__ = [
     "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "Comment", "Deadline",
-    "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "LoginAttempt",
+    "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "JobRun", "LoginAttempt",
     "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
     "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",
     "utcnow", "write_connection", "write_transaction",

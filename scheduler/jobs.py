@@ -11,9 +11,12 @@ a scan computes what is due as of now, so downtime is caught up at once.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import time
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,8 +24,10 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from models import make_engine, make_session_factory
+from models import JobRun, make_engine, make_session_factory, write_transaction
 from scheduler.delivery import deliver_outbox
 from scheduler.scan import scan_deadlines
 from scheduler.settings import SchedulerSettings
@@ -68,8 +73,28 @@ def run_jobs(rt: Runtime, settings: SchedulerSettings, jobs: Iterable[str] = JOB
 
 def _job(name: str, config: Mapping[str, Any]) -> None:
     settings = SchedulerSettings.from_config(config)
-    for line in run_jobs(runtime_for(settings.database_url), settings, [name]):
-        log.info(line)
+    rt = runtime_for(settings.database_url)
+    started_at, started, outcome = datetime.now(timezone.utc), time.perf_counter(), "error"
+    try:
+        for line in run_jobs(rt, settings, [name]):
+            log.info(line)
+        outcome = "ok"
+    finally:
+        record_run(rt, name, started_at, time.perf_counter() - started, outcome)
+
+
+def record_run(rt: Runtime, job: str, started_at: datetime, seconds: float, outcome: str) -> None:
+    """Keep the job's last run in job_runs, for /metrics (one row per job; the latest writer wins)."""
+    values = {"job": job, "started_at": started_at, "duration_seconds": seconds,
+              "host": f"{socket.gethostname()}:{os.getpid()}", "outcome": outcome}
+    try:
+        with write_transaction(rt.session_factory) as session:
+            insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(JobRun).values(**values)
+            session.execute(statement.on_conflict_do_update(
+                index_elements=[JobRun.job], set_={k: statement.excluded[k] for k in values if k != "job"}))
+    except Exception:  # monitoring must never fail the job itself
+        log.exception("could not record the run of %s", job)
 
 
 # Module-level job functions with plain arguments: nothing for APScheduler to keep but a reference.

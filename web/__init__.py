@@ -39,22 +39,20 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(admin_bp)
-    from web.admin.outbox import (
-        bp as outbox_bp,  # reminder outbox and incidents (admin)
-    )
+    from web.admin.outbox import bp as outbox_bp  # reminder outbox and incidents (admin)
 
     app.register_blueprint(outbox_bp)
-    from web.reports import (  # reports, compliance, member register; audit log viewer (issue 7)
-        audit_log,
-    )
+    # reports, compliance, member register; the audit log viewer
+    from web.reports import audit_log
     from web.reports import views as reports
 
     for feature in (reports, audit_log):
         app.register_blueprint(feature.bp)
         feature.init_nav(app)
 
-    from web.api import (
-        init_api,  # REST API v1 under /api/v1 (its own error handling and bearer tokens)
-    )
+    from web.ops import health  # /healthz, /readyz, /metrics, request ids and JSON logs
+
+    health.init_app(app)
+    from web.api import init_api  # REST API v1 under /api/v1 (its own error handling and bearer tokens)
 
     init_api(app)

@@ -54,6 +54,10 @@ ROUTES = [
     # ---------------------------------------------------------------- public and account
     Route("GET", "/static/<path:filename>", "ok ok ok ok ok ok ok ok ok"),
     Route("GET", "/login", "ok R R R R R R R R"),
+    # Probes and metrics answer anyone (docs/operations.md; QUYTRINH_METRICS_TOKEN guards /metrics).
+    Route("GET", "/healthz", "ok ok ok ok ok ok ok ok ok"),
+    Route("GET", "/readyz", "ok ok ok ok ok ok ok ok ok"),
+    Route("GET", "/metrics", "ok ok ok ok ok ok ok ok ok"),
     Route("POST", "/login", "V R R R R R R R R"),
     Route("POST", "/logout", "L L L L L L L L L", relogin=True),  # signed out: back to the sign-in page
     Route("POST", "/language", "R R R R R R R R R"),

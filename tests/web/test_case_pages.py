@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from models import AuditRecord
@@ -146,3 +147,12 @@ def test_english_case_page(app, runtime, world):
     post(client, "/language", {"locale": "en"})
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "The case is at the step: Sympathiser." in html and "Submit the application" in html
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "٣"])
+def test_a_number_filter_in_other_digits_is_refused_not_a_server_error(app, world, value):
+    """A case-list filter written in superscript or non-ASCII digits gets a clear 400, never a 500."""
+    client = app.test_client()
+    sign_in(client, "secretary1")
+    response = client.get("/cases/", query_string={"organisation_id": value})
+    assert response.status_code == 400

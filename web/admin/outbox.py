@@ -34,7 +34,7 @@ class RetryForm(FlaskForm):
 
 def _page_number() -> int:
     text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and len(text) < 7 and int(text) > 0 else 1
+    return int(text) if (text.isascii() and text.isdigit()) and len(text) < 7 and int(text) > 0 else 1
 
 
 @bp.get("/outbox")

@@ -103,7 +103,7 @@ def _org_choices() -> list[tuple[int, str]]:
 def users():
     search = (request.args.get("q") or "").strip()[:80]
     page_text = request.args.get("page", "1")
-    page = int(page_text) if page_text.isdigit() and len(page_text) < 6 else 1
+    page = int(page_text) if (page_text.isascii() and page_text.isdigit()) and len(page_text) < 6 else 1
     rows, total = list_users(runtime(), actor_id=current_actor().id, search=search, page=page)
     return render_template("admin/users.html", rows=rows, total=total, search=search, page=page)
 
@@ -180,7 +180,7 @@ def revoke(grant_id: int):
     user_id = request.form.get("user_id", "")
     revoke_role(runtime(), actor_id=current_actor().id, grant_id=grant_id)
     flash(_("The role was taken away."), "success")
-    if user_id.isdigit():
+    if (user_id.isascii() and user_id.isdigit()):
         return redirect(url_for("admin.user", user_id=int(user_id)))
     return redirect(url_for("admin.users"))
 
@@ -236,7 +236,7 @@ def organisation(org_id: int):
 
 def _year() -> int:
     text = request.values.get("year", "")
-    if text.isdigit() and len(text) == 4:
+    if (text.isascii() and text.isdigit()) and len(text) == 4:
         return int(text)
     return runtime().clock.today().year
 

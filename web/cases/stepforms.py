@@ -49,7 +49,7 @@ def list_rows(form: MultiDict | None, path: list[str | int], minimum: int = 2) -
     for key in form.keys():
         if key.startswith(prefix):
             head = key[len(prefix):].split(".", 1)[0]
-            if head.isdigit():
+            if (head.isascii() and head.isdigit()):
                 indexes.add(int(head))
     return min(max(minimum, max(indexes, default=-1) + 2), LIST_ROWS_MAX)
 
@@ -131,7 +131,7 @@ class StepFormParser:
                 self.errors.add(key, _("Enter a real date as dd/mm/yyyy."), status=400)
             return value or text
         if f.kind in ("int", "ref"):
-            if not text.isdigit() or len(text) > 9:
+            if not (text.isascii() and text.isdigit()) or len(text) > 9:
                 self.errors.add(key, _("Enter a whole number."), status=400)
                 return text
             return int(text)
@@ -159,7 +159,7 @@ class StepFormParser:
                 if text not in VOTE_METHODS:
                     self.errors.add(sub_key, _("Choose one of the options."), status=400)
                 vote[part] = text
-            elif text.isdigit() and len(text) <= 6:
+            elif (text.isascii() and text.isdigit()) and len(text) <= 6:
                 vote[part] = int(text)
             else:
                 self.errors.add(sub_key, _("Enter a whole number."), status=400)

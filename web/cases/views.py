@@ -35,7 +35,7 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise InvalidInput(f"Tham số «{name}» phải là số.", f"Parameter '{name}' must be a number.", {name: "invalid"})
     return int(value)
 
@@ -146,7 +146,7 @@ def act(case_id: int, trigger: str):
     if StepFormView(step, "x").needs_comment and not comment:
         errors.add("comment", _("A comment is required for this step."), status=400)
     revision_text = request.form.get("revision") or ""
-    revision = int(revision_text) if revision_text.isdigit() and len(revision_text) < 10 else None
+    revision = int(revision_text) if (revision_text.isascii() and revision_text.isdigit()) and len(revision_text) < 10 else None
     if not errors:
         try:
             fire(rt, case_id=case_id, trigger=trigger, actor_id=actor.id, data=data, comment=comment or None,

@@ -93,7 +93,7 @@ def _statuses() -> tuple[str, ...]:
 
 def _after() -> int:
     raw = request.args.get("after", "0")
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise InvalidInput("Tham số «after» không hợp lệ.", "Invalid 'after' parameter.", {"after": "not a case id"})
     return int(raw)
 
@@ -119,7 +119,7 @@ def index():
     if report not in REPORTS:
         raise InvalidInput("Không có báo cáo này.", "No such report.", {"report": "unknown"})
     raw_org = request.args.get("org", "")
-    if raw_org.isdigit():
+    if (raw_org.isascii() and raw_org.isdigit()):
         org_id = int(raw_org)
     else:
         org_id = report_pages.default_organisation(runtime(), actor_id=current_actor().id)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -82,10 +84,28 @@ class Runtime:
     clock: Clock = field(default_factory=Clock)
     documents_dir: Path | None = None
     calendar_source: CalendarSource | None = None
+    # Called after every transition with (trigger, seconds, outcome "ok" or the error's class name); the
+    # composition root points it at the metrics (web/ops/metrics.py). None: nobody is listening.
+    on_transition: Callable[[str, float, str], None] | None = None
 
     def __post_init__(self) -> None:
         if self.calendar_source is None:
             self.calendar_source = CalendarSource(self.session_factory)
+
+    @contextmanager
+    def observed(self, trigger: str) -> Iterator[None]:
+        """Time a transition for `on_transition` (outside its transaction: the commit is included)."""
+        if self.on_transition is None:
+            yield
+            return
+        started, outcome = time.perf_counter(), "ok"
+        try:
+            yield
+        except Exception as exc:
+            outcome = type(exc).__name__
+            raise
+        finally:
+            self.on_transition(trigger, time.perf_counter() - started, outcome)
 
     @property
     def engine(self) -> Engine:

@@ -63,6 +63,11 @@ def open_case(rt: Runtime, *, procedure: str, person_id: int, organisation_id: i
               data: Mapping[str, Any] | None = None, rule_set: str | None = None,
               comment: str | None = None) -> CaseRow:
     """Open a case of a procedure for a person: its `open` step fires at once."""
+    with rt.observed("open"):
+        return _open_case(rt, procedure, person_id, organisation_id, actor_id, data, rule_set, comment)
+
+
+def _open_case(rt: Runtime, procedure, person_id, organisation_id, actor_id, data, rule_set, comment) -> CaseRow:
     try:
         with write_connection(rt.engine) as conn:
             actor = load_actor(conn, actor_id)
@@ -77,6 +82,11 @@ def open_case(rt: Runtime, *, procedure: str, person_id: int, organisation_id: i
 def fire(rt: Runtime, *, case_id: int, trigger: str, actor_id: int, data: Mapping[str, Any] | None = None,
          comment: str | None = None, revision: int | None = None) -> CaseRow:
     """Fire a step of a case. Raises a named domain error, writing nothing, when anything is wrong."""
+    with rt.observed(trigger):
+        return _fire(rt, case_id, trigger, actor_id, data, comment, revision)
+
+
+def _fire(rt: Runtime, case_id, trigger, actor_id, data, comment, revision) -> CaseRow:
     try:
         with write_connection(rt.engine) as conn:
             case = store.load_case(conn, case_id)

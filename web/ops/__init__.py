@@ -1,0 +1,1 @@
+"""Operating the service: health and readiness probes, Prometheus metrics, JSON logs with a request id."""
