@@ -85,10 +85,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     web.init_app(app)
     _register_cli(app)
     import scheduler.cli
+    import web.cli.database
     import web.cli.reference
 
     scheduler.cli.register(app)
     web.cli.reference.register(app)  # web/cli/<topic>.py: one line each
+    web.cli.database.register(app)
     return app
 
 

@@ -61,7 +61,9 @@ def configure_logging(log_format: str) -> None:
         handler.quytrinh = True
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
-        if root.level > logging.INFO or root.level == logging.NOTSET:
-            root.setLevel(logging.INFO)
+        # transitions logs every state change at INFO: noise at this scale, whatever the format.
+        logging.getLogger("transitions").setLevel(logging.WARNING)
+    if log_format == "json" and root.level > logging.INFO:
+        root.setLevel(logging.INFO)  # a JSON log is read by machines: keep the service's INFO lines
     handler.setFormatter(JsonFormatter() if log_format == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
