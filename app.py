@@ -26,6 +26,7 @@ class Config:
 
     ENV = os.environ.get("QUYTRINH_ENV", "development")
     DATABASE_URL = os.environ.get("QUYTRINH_DATABASE_URL")
+    DATABASE_READ_URL = os.environ.get("QUYTRINH_DATABASE_READ_URL")  # a replica for reports and exports
     SECRET_KEY = os.environ.get("QUYTRINH_SECRET_KEY")
     BASE_URL = os.environ.get("QUYTRINH_BASE_URL", "http://127.0.0.1:5000")
     SMTP_HOST = os.environ.get("QUYTRINH_SMTP_HOST")
@@ -73,7 +74,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.config["DATABASE_URL"] = url
     engine = make_engine(url)
     documents_dir = Path(app.config.get("DOCUMENTS_DIR") or Path(app.instance_path) / "documents")
-    runtime = Runtime(session_factory=make_session_factory(engine), documents_dir=documents_dir)
+    read_url = app.config.get("DATABASE_READ_URL")
+    read_sessions = make_session_factory(make_engine(read_url)) if read_url else None
+    runtime = Runtime(session_factory=make_session_factory(engine), documents_dir=documents_dir,
+                      read_session_factory=read_sessions)
     if app.config.get("CLOCK") is not None:
         runtime.clock = app.config["CLOCK"]
     app.extensions["quytrinh"] = runtime

@@ -84,6 +84,9 @@ class Runtime:
     clock: Clock = field(default_factory=Clock)
     documents_dir: Path | None = None
     calendar_source: CalendarSource | None = None
+    # Sessions for reads that may lag a little (reports, exports, the pipeline): a streaming replica when
+    # QUYTRINH_DATABASE_READ_URL is set, else the primary. Never for anything that writes or decides.
+    read_session_factory: sessionmaker[Session] | None = None
     # Called after every transition with (trigger, seconds, outcome "ok" or the error's class name); the
     # composition root points it at the metrics (web/ops/metrics.py). None: nobody is listening.
     on_transition: Callable[[str, float, str], None] | None = None
@@ -91,6 +94,8 @@ class Runtime:
     def __post_init__(self) -> None:
         if self.calendar_source is None:
             self.calendar_source = CalendarSource(self.session_factory)
+        if self.read_session_factory is None:
+            self.read_session_factory = self.session_factory
 
     @contextmanager
     def observed(self, trigger: str) -> Iterator[None]:

@@ -95,7 +95,7 @@ def _period(date_from: date, date_to: date) -> str:
 def statistics_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_from: date, date_to: date,
                     remote_addr: str | None = None, action: str = "report.statistics.view") -> ReportPage:
     """The statistics of a subtree and period (decision dates), with its tables."""
-    with rt.session_factory() as session:
+    with rt.read_session_factory() as session:
         actor, org = _open(session, actor_id, organisation_id)
         stats = reports.statistics(session, organisation_id=org.id, date_from=date_from, date_to=date_to)
         choices = organisation_choices(session, actor)
@@ -106,7 +106,7 @@ def statistics_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_fr
 def pipeline_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_from: date, date_to: date,
                   remote_addr: str | None = None, action: str = "report.pipeline.view") -> ReportPage:
     """Open cases, overdue deadlines and step timings of a subtree."""
-    with rt.session_factory() as session:
+    with rt.read_session_factory() as session:
         actor, org = _open(session, actor_id, organisation_id)
         body = pipeline_module.pipeline(session, rt.calendar(), organisation_id=org.id, today=rt.clock.today(),
                                         date_from=date_from, date_to=date_to)
@@ -122,7 +122,7 @@ def compliance_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_fr
 
     A page audits compliance.MAX_CASES cases after `after_case_id`; `whole` audits them all (exports).
     """
-    with rt.session_factory() as session:
+    with rt.read_session_factory() as session:
         actor, org = _open(session, actor_id, organisation_id)
         if not (actor.superuser_over(org.path) or actor.roles_over(org.path) & set(AUDITORS)):
             raise Forbidden(
@@ -153,7 +153,7 @@ def register_page(rt: Runtime, *, actor_id: int, organisation_id: int, statuses:
                   offset: int = 0, limit: int | None = register_module.PAGE_SIZE, remote_addr: str | None = None,
                   action: str = "report.register.view") -> ReportPage:
     """The member register of a cell or subtree, on today's date (a page of it, or all of it for an export)."""
-    with rt.session_factory() as session:
+    with rt.read_session_factory() as session:
         actor, org = _open(session, actor_id, organisation_id)
         body = register_module.member_register(session, organisation_id=org.id, on=rt.clock.today(),
                                                statuses=statuses, offset=offset, limit=limit)
@@ -165,7 +165,7 @@ def register_page(rt: Runtime, *, actor_id: int, organisation_id: int, statuses:
 def report_summary(rt: Runtime, *, actor_id: int, organisation_id: int, date_from: date,
                    date_to: date) -> dict[str, int]:
     """reports.summary for an organisation the actor may see (its subtree's figures)."""
-    with rt.session_factory() as session:
+    with rt.read_session_factory() as session:
         actor = load_actor(session, actor_id)
         org = session.get(Organisation, organisation_id)
         if org is None or not actor.can_see(org.path):
