@@ -10,6 +10,8 @@ Indexes are created with plain CREATE INDEX (no table rebuild: events and
 audit_log carry append-only triggers that a rebuild would drop).
 """
 from alembic import op
+
+from models.online_ddl import create_index_online, drop_index_online
 import sqlalchemy as sa
 
 
@@ -27,39 +29,39 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("working_days_allowed", sa.Integer(), nullable=True))
     # Step timings of the units of a subtree, by the date the meeting step recorded. `status` is a
     # column too: SQLite uses a partial index as a covering one only when it holds the column.
-    op.create_index(
+    create_index_online(
         "ix_deadlines_met", "deadlines",
         ["organisation_id", "met_on", "kind", "working_days_taken", "working_days_allowed", "due_date", "status"],
         sqlite_where=sa.text("status = 'met'"), postgresql_where=sa.text("status = 'met'"),
     )
     # Met deadlines without stored timings (written before this migration, or imported): normally none.
-    op.create_index(
+    create_index_online(
         "ix_deadlines_untimed", "deadlines", ["organisation_id"],
         sqlite_where=sa.text("status = 'met' AND met_on IS NULL"),
         postgresql_where=sa.text("status = 'met' AND met_on IS NULL"),
     )
     # Strike-off decisions: the statistics read the member's status before each (one row per case).
-    op.create_index(
+    create_index_online(
         "ix_events_struck_off", "events", ["case_id"],
         sqlite_where=sa.text("to_state = 'struck_off'"), postgresql_where=sa.text("to_state = 'struck_off'"),
     )
     # Decision counts grouped in index order, by date or by subtree; the open cases of a subtree.
     # `id` last: PostgreSQL answers the per-case strike-off test from the index alone (SQLite has the rowid).
-    op.create_index("ix_cases_report_decided", "cases", ["procedure", "state", "decided_on", "organisation_path", "id"])
-    op.create_index("ix_cases_report_path", "cases", ["procedure", "state", "organisation_path", "decided_on"])
-    op.create_index(
+    create_index_online("ix_cases_report_decided", "cases", ["procedure", "state", "decided_on", "organisation_path", "id"])
+    create_index_online("ix_cases_report_path", "cases", ["procedure", "state", "organisation_path", "decided_on"])
+    create_index_online(
         "ix_cases_open_path", "cases", ["organisation_path", "organisation_id", "procedure", "state"],
         sqlite_where=sa.text("closed_at IS NULL"), postgresql_where=sa.text("closed_at IS NULL"),
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cases_open_path", table_name="cases")
-    op.drop_index("ix_cases_report_path", table_name="cases")
-    op.drop_index("ix_cases_report_decided", table_name="cases")
-    op.drop_index("ix_events_struck_off", table_name="events")
-    op.drop_index("ix_deadlines_untimed", table_name="deadlines")
-    op.drop_index("ix_deadlines_met", table_name="deadlines")
+    drop_index_online("ix_cases_open_path", "cases")
+    drop_index_online("ix_cases_report_path", "cases")
+    drop_index_online("ix_cases_report_decided", "cases")
+    drop_index_online("ix_events_struck_off", "events")
+    drop_index_online("ix_deadlines_untimed", "deadlines")
+    drop_index_online("ix_deadlines_met", "deadlines")
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.drop_column("working_days_allowed")
         batch_op.drop_column("working_days_taken")

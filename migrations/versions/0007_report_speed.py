@@ -8,6 +8,8 @@ Plain CREATE INDEX / DROP INDEX (no table rebuild: events and audit_log carry
 append-only triggers that a rebuild would drop).
 """
 from alembic import op
+
+from models.online_ddl import create_index_online, drop_index_online
 import sqlalchemy as sa
 
 
@@ -40,33 +42,33 @@ def _form(form: str) -> dict:
 def upgrade() -> None:
     # The open cases of a subtree (pipeline, dashboard), grouped in index order. `closed_at` is a column
     # too: SQLite uses a partial index as a covering one only when it holds the column of its WHERE.
-    op.drop_index("ix_cases_open_path", table_name="cases")
-    op.create_index("ix_cases_open_path", "cases",
+    drop_index_online("ix_cases_open_path", "cases")
+    create_index_online("ix_cases_open_path", "cases",
                     ["organisation_path", "organisation_id", "procedure", "state", "closed_at"], **OPEN)
     # Overdue deadlines by the unit that must act: one range per unit of the subtree, instead of every
     # open deadline of the country due before today.
-    op.create_index(
+    create_index_online(
         "ix_deadlines_open_unit", "deadlines", ["organisation_id", "kind", "due_date", "status"],
         sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"),
     )
     # Strike-offs of probationary members: the (few) probationary strike-off decisions, and every
     # strike-off decision by case and order (the latest one counts).
-    op.create_index("ix_events_struck_off_probationary", "events", ["case_id", "seq"], **PROBATIONARY)
-    op.drop_index("ix_events_struck_off", table_name="events")
-    op.create_index("ix_events_struck_off", "events", ["case_id", "seq"], **STRUCK_OFF)
+    create_index_online("ix_events_struck_off_probationary", "events", ["case_id", "seq"], **PROBATIONARY)
+    drop_index_online("ix_events_struck_off", "events")
+    create_index_online("ix_events_struck_off", "events", ["case_id", "seq"], **STRUCK_OFF)
     # Discipline by form, from the index alone (procedure first: SQLite then prefers it to ix_cases_report_decided).
     for form in FORMS:
-        op.create_index(f"ix_cases_discipline_{form}", "cases", ["procedure", "state", "decided_on", "organisation_path"],
+        create_index_online(f"ix_cases_discipline_{form}", "cases", ["procedure", "state", "decided_on", "organisation_path"],
                         **_form(form))
 
 
 def downgrade() -> None:
     for form in FORMS:
-        op.drop_index(f"ix_cases_discipline_{form}", table_name="cases")
-    op.drop_index("ix_events_struck_off", table_name="events")
-    op.create_index("ix_events_struck_off", "events", ["case_id"], **STRUCK_OFF)
-    op.drop_index("ix_events_struck_off_probationary", table_name="events")
-    op.drop_index("ix_deadlines_open_unit", table_name="deadlines")
-    op.drop_index("ix_cases_open_path", table_name="cases")
-    op.create_index("ix_cases_open_path", "cases", ["organisation_path", "organisation_id", "procedure", "state"],
+        drop_index_online(f"ix_cases_discipline_{form}", "cases")
+    drop_index_online("ix_events_struck_off", "events")
+    create_index_online("ix_events_struck_off", "events", ["case_id"], **STRUCK_OFF)
+    drop_index_online("ix_events_struck_off_probationary", "events")
+    drop_index_online("ix_deadlines_open_unit", "deadlines")
+    drop_index_online("ix_cases_open_path", "cases")
+    create_index_online("ix_cases_open_path", "cases", ["organisation_path", "organisation_id", "procedure", "state"],
                     **OPEN)
