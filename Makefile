@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: install run test bench clean chromium
+.PHONY: install run test test-load bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ run: $(STAMP)
 	  $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 --call app:create_app
 
 test: $(STAMP) chromium
-	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 2 -m "not load" $(PYTEST_ARGS)
+
+# Two web processes and two schedulers on PostgreSQL under 60 s of concurrent API load (needs PostgreSQL).
+test-load: $(STAMP)
+	$(BIN)/pytest -q -m load tests/ops $(PYTEST_ARGS)
 
 # The browser tests drive Debian's chromium; as root with apt-get we install it, otherwise say so.
 chromium:

@@ -87,9 +87,11 @@ def fire(rt: Runtime, *, case_id: int, trigger: str, actor_id: int, data: Mappin
 
 
 def _fire(rt: Runtime, case_id, trigger, actor_id, data, comment, revision) -> CaseRow:
+    loaded: int | None = None
     try:
         with write_connection(rt.engine) as conn:
             case = store.load_case(conn, case_id)
+            loaded = case.revision if case is not None else None
             actor = load_actor(conn, actor_id)
             if case is None:
                 raise NotFound("hồ sơ", case_id)
@@ -106,9 +108,22 @@ def _fire(rt: Runtime, case_id, trigger, actor_id, data, comment, revision) -> C
             if step is None:
                 raise TransitionNotAllowed(trigger, case.state)
             _run_step(conn, rt, actor, definition, case, step, data, comment)
-    except IntegrityError as exc:
+    except (IntegrityError, RuleViolation) as exc:
+        # Two transactions racing the same step on PostgreSQL: the loser's effects (e.g. the probation case a
+        # ceremony opens) may meet the winner's rows (a unique index, the one-open-case rule) before its
+        # revision-checked UPDATE does. The case moved on under it: that is a conflict, not a broken rule.
+        if loaded is not None and _revision_now(rt, case_id) != loaded:
+            raise ConflictingUpdate(case_id, loaded, None) from None
+        if isinstance(exc, RuleViolation):
+            raise
         raise _integrity_to_domain(exc, case_id) from None
     return case
+
+
+def _revision_now(rt: Runtime, case_id: int) -> int | None:
+    with rt.engine.connect() as conn:
+        case = store.load_case(conn, case_id)
+    return case.revision if case is not None else None
 
 
 def run_system_step(conn: Connection, rt: Runtime, actor: Actor, case: CaseRow, trigger: str,
