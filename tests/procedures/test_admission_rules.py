@@ -275,17 +275,18 @@ def test_decision_due_across_tet_2026():
     assert spec.due(context("cell_vote", vote("2026-01-05"))) == date(2026, 4, 6)
 
 
-@pytest.mark.parametrize("decided, ok", [("2027-03-16", True), ("2027-03-17", False), ("2027-01-04", True)])
-def test_deadline_passed(decided, ok):
-    """A decision on the due date is in time; the next working day is not."""
-    raw = {"decision_number": "1-QĐ", "decision_date": decided}
-    assert holds("decide_admission", "deadline_passed", raw,
-                 deadlines={"admission_decision": date(2027, 3, 16)}) is ok
+def test_a_late_admission_decision_is_not_refused():
+    """late_decision: the decision has no deadline_passed rule; its deadline records lateness under late_decision."""
+    for decide in get_procedure("admission", RULE_SETS["cpv-2025"].name).steps_for("decide_admission"):
+        assert "deadline_passed" not in {r.id for r in decide.rules}
+    (spec,) = step("cell_vote").opens
+    assert (spec.kind, spec.late_rule_id) == ("admission_decision", "late_decision")
+    assert "chuẩn y chậm" in spec.legal_basis
 
 
-def test_deadline_rule_without_an_open_deadline_holds():
-    """With no open decision deadline (none was opened) the rule has nothing to enforce."""
-    assert holds("decide_admission", "deadline_passed", {"decision_number": "1", "decision_date": "2030-01-01"})
+def test_the_ceremony_window_still_bars():
+    """The ceremony keeps deadline_passed: only the competent committee's decision may be late."""
+    assert "deadline_passed" in {r.id for r in step("hold_ceremony").rules}
 
 
 @pytest.mark.parametrize("used, days, ok", [(0, 30, True), (0, 31, False), (20, 10, True), (20, 11, False),

@@ -149,8 +149,33 @@ def test_grassroots_cell_skips_the_committee_vote(runtime, world):
     assert case.state == "official"
 
 
-def test_recognition_after_thirty_working_days_is_refused_unless_extended(runtime, world, member):
-    """deadline_passed on the 31st working day after the cell vote; extend_deadline by 1 makes it the last day."""
+def _last_late(runtime, case) -> list[dict]:
+    with runtime.session_factory() as s:
+        event = s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq.desc())).first()
+        return list((event.data or {}).get("late") or [])
+
+
+def test_recognition_after_thirty_working_days_is_late_not_void(runtime, world, member):
+    """late_decision: recognised on the 31st working day, still official from the end of probation, 1 day late."""
+    case = review(runtime, world, start(runtime, world))
+    voted = date(2026, 3, 12)
+    case = cell_vote(runtime, world, case, voted, agree=6)
+    case = act(runtime, world, case, "committee_vote", "committee_member", date(2026, 3, 16),
+               {"vote": vote(date(2026, 3, 16), 7)})
+    late = WorkingCalendar().add_working_days(voted, 31)
+    case = act(runtime, world, case, "recognise", "standing_committee", late, decision("1-QĐ", late))
+    assert case.state == "official"
+    with runtime.session_factory() as s:
+        assert s.get(Person, member).official_on == END
+        row = s.scalars(select(Deadline).where(Deadline.case_id == case.id,
+                                               Deadline.kind == "probation_decision")).one()
+        assert row.status == "met"
+    (record,) = _last_late(runtime, case)
+    assert (record["deadline"], record["working_days"], record["rule"]) == ("probation_decision", 1, "late_decision")
+
+
+def test_recognition_on_the_extended_last_day_is_in_time(runtime, world, member):
+    """extend_deadline by 1 (31 refused: extension_max) makes the 31st working day the last one: nothing late."""
     case = review(runtime, world, start(runtime, world))
     voted = date(2026, 3, 12)
     case = cell_vote(runtime, world, case, voted, agree=6)
@@ -159,13 +184,11 @@ def test_recognition_after_thirty_working_days_is_refused_unless_extended(runtim
     calendar = WorkingCalendar()
     last, late = calendar.add_working_days(voted, 30), calendar.add_working_days(voted, 31)
     with pytest.raises(RuleViolation) as err:
-        act(runtime, world, case, "recognise", "standing_committee", late, decision("1-QĐ", late))
-    assert err.value.rule_ids == ["deadline_passed"]
-    with pytest.raises(RuleViolation) as err:
         act(runtime, world, case, "extend_deadline", "standing_committee", last, {"days": 31, "reason": "Bổ sung hồ sơ"})
     assert err.value.rule_ids == ["extension_max"]
     case = act(runtime, world, case, "extend_deadline", "standing_committee", last, {"days": 1, "reason": "Bổ sung hồ sơ"})
-    assert act(runtime, world, case, "recognise", "standing_committee", late, decision("1-QĐ", late)).state == "official"
+    case = act(runtime, world, case, "recognise", "standing_committee", late, decision("1-QĐ", late))
+    assert case.state == "official" and _last_late(runtime, case) == []
 
 
 def test_only_a_probationary_member_gets_a_probation_case(runtime, world):

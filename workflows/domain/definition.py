@@ -197,6 +197,9 @@ class DeadlineSpec:
     label_en: str = ""
     # Opened only when this holds (e.g. a decision deadline only after a conclusive vote).
     when: Callable[[StepContext], bool] | None = None
+    # The rule id a step meeting it late is recorded and audited under (default `deadline:<kind>`);
+    # lateness itself never refuses a step — a window that bars has its own `deadline_passed` rule.
+    late_rule_id: str = ""
 
 
 @dataclass(frozen=True)

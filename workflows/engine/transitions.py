@@ -32,6 +32,7 @@ from workflows.domain.rulesets import RULE_SETS
 from workflows.engine import store
 from workflows.engine.access import Actor, forbidden_step, load_actor, require_visible
 from workflows.engine.effects import (
+    lateness,
     StepWrite,
     apply_effects,
     record_deadlines,
@@ -221,6 +222,9 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
         before = store.mutable_values(case)
     else:
         write.lookups.moving[case.id] = case  # the effects' steps see this case in its new state
+    late = lateness(write, definition, step, ctx)  # read before record_deadlines meets the rows
+    if late:
+        event_data["late"] = late
     effects_record = apply_effects(write, step, ctx)
     if effects_record:
         event_data["effects"] = effects_record

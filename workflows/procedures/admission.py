@@ -184,19 +184,6 @@ NOT_A_MEMBER = Rule(
 )
 
 
-def _decision_in_time(ctx: StepContext) -> bool:
-    due = ctx.case.deadlines.get("admission_decision")
-    return due is None or ctx.data["decision_date"] <= due
-
-
-DEADLINE_PASSED = Rule(
-    "deadline_passed", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
-    "Đã quá thời hạn 60 ngày làm việc kể từ ngày chi bộ ra nghị quyết (kể cả thời gian gia hạn).",
-    "The 60 working days from the cell resolution (plus any extension) have passed.",
-    _decision_in_time, field="decision_date",
-)
-
-
 def _ceremony_in_time(ctx: StepContext) -> bool:
     if ctx.data.get("superior_consent"):
         return True
@@ -241,9 +228,12 @@ def _ceremony_due(ctx: StepContext) -> date:
 
 
 DECISION_DEADLINE = DeadlineSpec(
-    "admission_decision", _decision_due, COMPETENT[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
+    "admission_decision", _decision_due, COMPETENT[0],
+    "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1 (60 ngày làm việc); quyết định chậm vẫn có hiệu lực, cấp ủy có thẩm quyền "
+    "chịu trách nhiệm về việc chậm — như " + common.LATE_DECISION_SOURCE,
     "Hạn ra quyết định kết nạp (60 ngày làm việc từ nghị quyết chi bộ)",
     "Admission decision due (60 working days from the cell resolution)",
+    late_rule_id=common.LATE_DECISION_ID,
 )
 CEREMONY_DEADLINE_SPEC = DeadlineSpec(
     "ceremony", _ceremony_due, SECRETARY[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.1",
@@ -292,7 +282,7 @@ def _extend(ctx: StepContext):
 
 DECISION_FIELDS = (common.DECISION_NUMBER, common.DECISION_DATE, common.RECEIVED_DATE, common.DECISION_VOTE,
                    readmission.PROVINCE_CONSENT_FIELD)
-DECISION_RULES = (DEADLINE_PASSED, common.DECISION_VOTE_RULE, readmission.PROVINCE_CONSENT)
+DECISION_RULES = (common.DECISION_VOTE_RULE, readmission.PROVINCE_CONSENT)
 
 
 def build(rule_set: RuleSet) -> Procedure:

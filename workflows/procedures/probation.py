@@ -90,11 +90,6 @@ PROBATION_ENDED = Rule(
     lambda ctx: ctx.data["date"] >= _end(ctx), field="date",
 )
 
-DEADLINE_PASSED = common.deadline_rule(
-    "probation_decision", "decision_date", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
-    "Đã quá thời hạn 30 ngày làm việc kể từ ngày chi bộ ra nghị quyết (kể cả thời gian gia hạn).",
-    "The 30 working days from the cell resolution (plus any extension) have passed.",
-)
 
 
 def _ended_by_decision(ctx: StepContext) -> bool:
@@ -145,10 +140,11 @@ VOTE_DEADLINE = DeadlineSpec(
 DECISION_DEADLINE = DeadlineSpec(
     "probation_decision",
     lambda ctx: ctx.calendar.add_working_days(ctx.data["vote"].date, ctx.settings["recognition_decision_working_days"]),
-    COMPETENT[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
+    COMPETENT[0], common.LATE_DECISION_SOURCE,
     "Hạn cấp ủy có thẩm quyền quyết định (30 ngày làm việc từ nghị quyết chi bộ)",
     "Decision due (30 working days from the cell resolution)",
     when=lambda ctx: _cell_vote_outcome(ctx) != "inconclusive",
+    late_rule_id=common.LATE_DECISION_ID,
 )
 
 
@@ -198,7 +194,7 @@ def _decision(trigger: str, sources: tuple[str, ...], dest: str, effects, *, gra
     return Step(
         trigger=trigger, sources=sources, dest=dest, who=COMPETENT, label_vi=label_vi, label_en=label_en,
         legal_basis="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.2b, §4.3; Điều lệ Đảng art. 5",
-        fields=DECISION_FIELDS, rules=(DEADLINE_PASSED, common.DECISION_VOTE_RULE),
+        fields=DECISION_FIELDS, rules=(common.DECISION_VOTE_RULE,),
         closes=("probation_decision",), effects=effects, vote="decision", date_field="decision_date",
         applies=common.no_committee_level if grassroots_cell else None,
     )
