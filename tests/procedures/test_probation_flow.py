@@ -134,6 +134,31 @@ def test_third_inconclusive_vote_refers_to_the_superior_committee(runtime, world
     assert case.state == "official"
 
 
+def test_committee_refers_only_after_its_third_vote_short_of_two_thirds(runtime, world, member):
+    """QĐ 24 §4.2 c): a committee vote of 4/7 leaves the case with the committee; the 3rd such vote refers it up."""
+    case = review(runtime, world, start(runtime, world))
+    case = cell_vote(runtime, world, case, date(2026, 3, 12), agree=6)
+    assert case.state == "cell_approved"
+    for n, day in enumerate((date(2026, 3, 16), date(2026, 3, 17), date(2026, 3, 18)), start=1):
+        case = act(runtime, world, case, "committee_vote", "committee_member", day, {"vote": vote(day, 7, agree=4)})
+        assert case.data["committee_inconclusive_votes"] == n
+        assert case.state == ("referred_to_superior" if n == 3 else "cell_approved")
+    case = act(runtime, world, case, "recognise", "standing_committee", date(2026, 3, 20),
+               decision("6-QĐ/ĐU", date(2026, 3, 20)))
+    assert case.state == "official"
+
+
+def test_committee_two_thirds_after_an_inconclusive_vote_passes(runtime, world, member):
+    """5 of 7 (≥ 2/3) after one inconclusive committee vote moves on to committee_approved, not up."""
+    case = review(runtime, world, start(runtime, world))
+    case = cell_vote(runtime, world, case, date(2026, 3, 12), agree=6)
+    case = act(runtime, world, case, "committee_vote", "committee_member", date(2026, 3, 16),
+               {"vote": vote(date(2026, 3, 16), 7, agree=4)})
+    case = act(runtime, world, case, "committee_vote", "committee_member", date(2026, 3, 17),
+               {"vote": vote(date(2026, 3, 17), 7, agree=5)})
+    assert case.state == "committee_approved"
+
+
 def test_grassroots_cell_skips_the_committee_vote(runtime, world):
     """In a grassroots cell the decision follows the cell vote directly."""
     add_person(runtime, world, "g_probationer", "gcell", status="probationary")

@@ -74,3 +74,16 @@ def test_terminate_only_by_a_removal_of_the_same_person(procedure, state, same_p
     other = case_facts(procedure, case_id=9, state=state, person_id=100 if same_person else 101)
     assert holds("probation", "terminate", "ended_by_decision", {"by_case_id": 9, "date": "2025-05-01"},
                  state="on_probation", lookups=FakeLookups(cases={9: other})) is ok
+
+
+@pytest.mark.parametrize(("agree", "earlier", "outcome"), [
+    (5, 2, "passed"),        # 5 of 7 ≥ 2/3
+    (4, 0, "inconclusive"),  # 4 of 7 < 2/3
+    (4, 1, "inconclusive"),
+    (4, 2, "referred"),      # the committee's third vote short of 2/3
+])
+def test_committee_vote_outcome(agree, earlier, outcome):
+    """QĐ 24 §4.2 c): the committee, like the cell, refers up only at its third vote short of 2/3."""
+    ctx = context("probation", "committee_vote", {"vote": vote(date(2025, 3, 10), 7, agree)},
+                  state="cell_approved", case_data={**END, "committee_inconclusive_votes": earlier})
+    assert step_of("probation", "committee_vote", "cell_approved").outcome(ctx) == outcome
