@@ -121,27 +121,43 @@ def test_age_min_eighteen_years_counted_in_months(runtime, world):
 
 
 def test_age_max_sixty_years_in_months_without_consent(runtime, world):
-    """Born 1966-03-15: 720 months on 2026-04-14 is accepted; 721 months on 2026-04-15 refused (age_max)."""
+    """Born 1966-03-15: 721 months on the 2026-04-15 cell vote; the cell may vote, the decision is refused (age_max)."""
+    person = new_person(runtime, world, born=date(1966, 3, 15))
+    case = walk_to(runtime, world, person, "opinions_collected", vote_day=date(2026, 4, 15))
+    case = cell_vote_accepted(runtime, world, case, date(2026, 4, 15))
+    case = accepted(runtime, case, day=date(2026, 4, 20), trigger="committee_vote",
+                    actor=world.users["committee"], data=vote(date(2026, 4, 20), 7))
+    actor = world.users["standing_commune"]
+    refused(runtime, case, ["age_max"], day=date(2026, 5, 4), trigger="decide_admission", actor=actor,
+            data=decision(date(2026, 5, 4)))
+    consent = {"age_consent": {"number": "112-CV/TU", "date": "2026-05-04"}}
+    moved = accepted(runtime, case, day=date(2026, 5, 4), trigger="decide_admission", actor=actor,
+                     data=decision(date(2026, 5, 4), **consent))
+    assert moved.state == "admitted"
+
+
+def test_sixty_exactly_on_the_cell_vote_needs_no_consent(runtime, world):
+    """Born 1966-03-15: 720 months on the 2026-04-14 cell vote, decided without any consent."""
     person = new_person(runtime, world, born=date(1966, 3, 15))
     case = walk_to(runtime, world, person, "opinions_collected", vote_day=date(2026, 4, 14))
-    cell_vote_refused(runtime, world, case, date(2026, 4, 15), ["age_max"])
-    cell_vote_accepted(runtime, world, case, date(2026, 4, 14))
+    case = cell_vote_accepted(runtime, world, case, date(2026, 4, 14))
+    case = accepted(runtime, case, day=date(2026, 4, 20), trigger="committee_vote",
+                    actor=world.users["committee"], data=vote(date(2026, 4, 20), 7))
+    moved = accepted(runtime, case, day=date(2026, 5, 4), trigger="decide_admission",
+                     actor=world.users["standing_commune"], data=decision(date(2026, 5, 4)))
+    assert moved.state == "admitted"
 
 
-def test_over_sixty_with_prior_consent_is_accepted(runtime, world):
-    """Over 60 with the province standing committee's consent dated on or before the vote: accepted."""
+def test_consent_dated_after_the_decision_does_not_count(runtime, world):
+    """A consent dated the day after the decision is not prior consent: age_max."""
     person = new_person(runtime, world, born=date(1960, 1, 2))
-    consent = {"consent": {"number": "112-CV/TU", "date": "2026-04-15"}}
+    consent = {"consent": {"number": "112-CV/TU", "date": "2026-05-05"}}
     case = walk_to(runtime, world, person, "opinions_collected", vote_day=date(2026, 4, 15), submit=consent)
-    cell_vote_accepted(runtime, world, case, date(2026, 4, 15))
-
-
-def test_consent_dated_after_the_vote_does_not_count(runtime, world):
-    """A consent dated the day after the vote is not prior consent: age_max."""
-    person = new_person(runtime, world, born=date(1960, 1, 2))
-    consent = {"consent": {"number": "112-CV/TU", "date": "2026-04-16"}}
-    case = walk_to(runtime, world, person, "opinions_collected", vote_day=date(2026, 4, 15), submit=consent)
-    cell_vote_refused(runtime, world, case, date(2026, 4, 15), ["age_max"])
+    case = cell_vote_accepted(runtime, world, case, date(2026, 4, 15))
+    case = accepted(runtime, case, day=date(2026, 4, 20), trigger="committee_vote",
+                    actor=world.users["committee"], data=vote(date(2026, 4, 20), 7))
+    refused(runtime, case, ["age_max"], day=date(2026, 5, 4), trigger="decide_admission",
+            actor=world.users["standing_commune"], data=decision(date(2026, 5, 4)))
 
 
 # ---------------------------------------------------------------- education, certificate

@@ -68,11 +68,15 @@ def _age_min(ctx: StepContext) -> bool:
 
 
 def _age_max(ctx: StepContext) -> bool:
-    if age_in_months(ctx.person.birth_date, _vote_date(ctx)) <= ctx.settings["admission_max_age_months"]:
+    """Over 60 on the cell vote: a consent dated no later than the decision, recorded at submission or on it."""
+    voted = date.fromisoformat(ctx.recorded("cell_vote")["vote"]["date"])
+    if age_in_months(ctx.person.birth_date, voted) <= ctx.settings["admission_max_age_months"]:
         return True
-    # Over 60 only with the province standing committee's prior written consent.
-    consent = ctx.recorded(_SUBMIT).get("consent")
-    return bool(consent) and date.fromisoformat(consent["date"]) <= _vote_date(ctx)
+    consent = ctx.data.get("age_consent") or ctx.recorded(_SUBMIT).get("consent")
+    if not consent:
+        return False
+    given = consent["date"] if isinstance(consent["date"], date) else date.fromisoformat(consent["date"])
+    return given <= ctx.data["decision_date"]
 
 
 def _education(ctx: StepContext) -> bool:
@@ -130,10 +134,20 @@ AGE_MIN = Rule(
     _age_min, field="vote",
 )
 AGE_MAX = Rule(
-    "age_max", "QĐ 24-QĐ/TW §1.1",
-    "Người trên 60 tuổi chỉ được kết nạp khi có văn bản đồng ý trước của ban thường vụ tỉnh ủy.",
-    "An applicant over 60 can only be admitted with the province standing committee's prior written consent.",
-    _age_max, field="vote",
+    "age_max",
+    "QĐ 24-QĐ/TW §1.1.2; HD 01-HD/TW (2021) §1.1: «Chỉ xem xét kết nạp vào Đảng những người trên 60 tuổi khi đủ "
+    "các điều kiện: ... được ban thường vụ cấp uỷ trực thuộc Trung ương đồng ý bằng văn bản trước khi cấp uỷ có "
+    "thẩm quyền ra quyết định kết nạp»",
+    "Người trên 60 tuổi (vào ngày chi bộ xét) chỉ được quyết định kết nạp khi đã có văn bản đồng ý của ban thường vụ "
+    "tỉnh ủy, ghi ngày không sau ngày quyết định.",
+    "An applicant over 60 (on the cell vote) can only be admitted once the province standing committee's written "
+    "consent exists, dated no later than the decision.",
+    _age_max, field="age_consent", confidence="H",
+)
+AGE_CONSENT = Field(
+    "age_consent", "object", required=False, items=common.CONSENT.items,
+    label_vi="Văn bản đồng ý của ban thường vụ tỉnh ủy (người trên 60 tuổi)",
+    label_en="Province standing committee's written consent (applicant over 60)",
 )
 EDUCATION = Rule(
     "education", "QĐ 24-QĐ/TW §1.2",
@@ -281,8 +295,8 @@ def _extend(ctx: StepContext):
 # ---------------------------------------------------------------- the procedure
 
 DECISION_FIELDS = (common.DECISION_NUMBER, common.DECISION_DATE, common.RECEIVED_DATE, common.DECISION_VOTE,
-                   readmission.PROVINCE_CONSENT_FIELD)
-DECISION_RULES = (common.DECISION_VOTE_RULE, readmission.PROVINCE_CONSENT)
+                   readmission.PROVINCE_CONSENT_FIELD, AGE_CONSENT)
+DECISION_RULES = (common.DECISION_VOTE_RULE, AGE_MAX, readmission.PROVINCE_CONSENT)
 
 
 def build(rule_set: RuleSet) -> Procedure:
@@ -354,7 +368,7 @@ def build(rule_set: RuleSet) -> Procedure:
             label_vi="Chi bộ biểu quyết (6-KNĐ)", label_en="Cell vote (6-KNĐ)",
             legal_basis="HD 01-HD/TW §3.6, §5.1; " + votes_source,
             fields=(common.VOTE,),
-            rules=(AGE_MIN, AGE_MAX, EDUCATION, CERTIFICATE_VALID, INTRODUCERS_AT_VOTE, readmission.WAIT),
+            rules=(AGE_MIN, EDUCATION, CERTIFICATE_VALID, INTRODUCERS_AT_VOTE, readmission.WAIT),
             outcome=common.vote_outcome("two_thirds"), vote="cell", threshold="two_thirds", opens=(DECISION_DEADLINE,),
             date_field="vote.date",
         ),
