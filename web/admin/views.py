@@ -77,10 +77,17 @@ class OrganisationForm(UIForm):
     admission_authority = BooleanField(_l("Delegated admission authority (grassroots committees only)"))
 
 
+YOUTH_UNION_CHOICES = {"": None, "yes": True, "no": False}
+
+
 class EditOrganisationForm(UIForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254, message=TOO_LONG)])
     admission_authority = BooleanField(_l("Delegated admission authority (grassroots committees only)"))
+    # Whether the unit has a Youth Union: an applicant of Youth Union age is then introduced by its resolution.
+    youth_union = SelectField(_l("Youth Union organisation in the unit"), choices=choices([
+        ("", _l("not recorded")), ("yes", _l("there is a Youth Union organisation")),
+        ("no", _l("there is no Youth Union organisation"))]))
 
 
 class OverrideForm(UIForm):
@@ -216,11 +223,14 @@ def organisations():
 def organisation(org_id: int):
     org = get_organisation(runtime(), actor_id=current_actor().id, organisation_id=org_id)
     form = EditOrganisationForm(obj=org) if request.method == "GET" else EditOrganisationForm()
+    if request.method == "GET":
+        form.youth_union.data = {None: "", True: "yes", False: "no"}[org.youth_union]
     errors = FormErrors()
     if form.validate_on_submit():
         try:
             update_organisation(runtime(), actor_id=current_actor().id, organisation_id=org_id, name=form.name.data,
-                                email=form.email.data or None, admission_authority=form.admission_authority.data)
+                                email=form.email.data or None, admission_authority=form.admission_authority.data,
+                                youth_union=YOUTH_UNION_CHOICES[form.youth_union.data or ""])
         except InvalidInput as exc:
             errors.add_error(exc)
         else:

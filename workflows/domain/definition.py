@@ -29,6 +29,7 @@ class OrgFacts:
     kind: str
     admission_authority: bool
     parent_id: int | None
+    youth_union: bool | None = None  # the unit has a Youth Union organisation; None: not recorded
 
 
 @dataclass(frozen=True)

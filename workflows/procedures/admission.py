@@ -28,7 +28,7 @@ from workflows.domain.definition import (
     UpdatePerson,
 )
 from workflows.domain.rulesets import RuleSet
-from workflows.procedures import common, decisions, readmission
+from workflows.procedures import common, decisions, introductions, readmission
 
 NAME = "admission"
 
@@ -95,38 +95,6 @@ def _certificate_valid(ctx: StepContext) -> bool:
     return issued <= _vote_date(ctx) < add_months(issued, ctx.settings["certificate_valid_months"])
 
 
-def _introducers_ok(ctx: StepContext, introducers: list, union: dict | None, on: date) -> bool:
-    members_needed = 1 if union else 2
-    if len(introducers) != members_needed:
-        return False
-    ids = [i["person_id"] for i in introducers]
-    if len(set(ids)) != len(ids) or ctx.person.id in ids:
-        return False
-    found = ctx.lookups.persons(ids)
-    for item in introducers:
-        introducer = found.get(item["person_id"])
-        if introducer is None or introducer.membership_status != "official":
-            return False
-        known_since = item["known_since"]
-        if isinstance(known_since, str):
-            known_since = date.fromisoformat(known_since)
-        # A replacement introducer assigned by the cell is exempt from the 12 months.
-        if not item.get("replacement") and add_months(known_since, ctx.settings["introducer_known_months"]) > on:
-            return False
-    return True
-
-
-def _introducers_at_submit(ctx: StepContext) -> bool:
-    return _introducers_ok(ctx, ctx.data.get("introducers") or [], ctx.data.get("union_resolution"),
-                           ctx.data["application_date"])
-
-
-def _introducers_at_vote(ctx: StepContext) -> bool:
-    submitted = ctx.recorded(_SUBMIT)
-    return _introducers_ok(ctx, submitted.get("introducers") or [], submitted.get("union_resolution"),
-                           date.fromisoformat(submitted["application_date"]))
-
-
 AGE_MIN = Rule(
     "age_min", "QĐ 24-QĐ/TW §1.1; Điều lệ Đảng art. 1",
     "Người vào Đảng phải đủ 18 tuổi (tính theo tháng) vào ngày chi bộ biểu quyết.",
@@ -161,21 +129,6 @@ CERTIFICATE_VALID = Rule(
     "The Party-awareness course certificate must be valid (60 months from issue) on the vote date.",
     _certificate_valid, field="certificate",
 )
-INTRODUCERS_RULE = dict(
-    id="introducers", source="Điều lệ Đảng art. 4.1; QĐ 24-QĐ/TW §3.2",
-    message_vi=(
-        "Cần hai đảng viên chính thức giới thiệu (hoặc nghị quyết của Đoàn/Công đoàn và một đảng viên chính thức); "
-        "mỗi người giới thiệu phải cùng công tác, học tập hoặc cư trú với người vào Đảng ít nhất 12 tháng, "
-        "trừ người được chi bộ phân công giới thiệu thay."
-    ),
-    message_en=(
-        "Two official members must introduce the applicant (or a Youth Union/trade-union resolution and one official member); "
-        "each must have worked, studied or lived with the applicant for at least 12 months, unless assigned by the cell as a replacement."
-    ),
-    field="introducers",
-)
-INTRODUCERS_AT_SUBMIT = Rule(check=_introducers_at_submit, **INTRODUCERS_RULE)
-INTRODUCERS_AT_VOTE = Rule(check=_introducers_at_vote, **INTRODUCERS_RULE)
 
 
 def _helper_official(ctx: StepContext) -> bool:
@@ -342,7 +295,7 @@ def build(rule_set: RuleSet) -> Procedure:
                 ), label_vi="Nghị quyết giới thiệu của Đoàn/Công đoàn", label_en="Youth Union / trade-union resolution"),
                 common.CONSENT,
             ),
-            rules=(INTRODUCERS_AT_SUBMIT,),
+            rules=introductions.RULES,
             date_field="application_date",
         ),
         Step(
@@ -368,7 +321,7 @@ def build(rule_set: RuleSet) -> Procedure:
             label_vi="Chi bộ biểu quyết (6-KNĐ)", label_en="Cell vote (6-KNĐ)",
             legal_basis="HD 01-HD/TW §3.6, §5.1; " + votes_source,
             fields=(common.VOTE,),
-            rules=(AGE_MIN, EDUCATION, CERTIFICATE_VALID, INTRODUCERS_AT_VOTE, readmission.WAIT),
+            rules=(AGE_MIN, EDUCATION, CERTIFICATE_VALID, *introductions.RULES, readmission.WAIT),
             outcome=common.vote_outcome("two_thirds"), vote="cell", threshold="two_thirds", opens=(DECISION_DEADLINE,),
             date_field="vote.date",
         ),
