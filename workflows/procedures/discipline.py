@@ -120,11 +120,30 @@ EXPULSION_VOTE = Rule(
 # ---------------------------------------------------------------- statute of limitations, deferral
 
 
-def statute_end(ctx: StepContext, form: str) -> date | None:
-    """The last day a violation of this form's level can be disciplined (None: no limit).
+STATUTE_SOURCE = (
+    "QĐ 69-QĐ/TW art. 4.2: «Thời hiệu kỷ luật được tính từ thời điểm xảy ra hành vi vi phạm đến khi tổ chức đảng có "
+    "thẩm quyền kết luận vi phạm đến mức phải thi hành kỷ luật. Nếu ... có hành vi vi phạm mới trong thời hạn ... thì "
+    "thời hiệu kỷ luật đối với vi phạm cũ được tính lại kể từ thời điểm xảy ra hành vi vi phạm mới» (5 năm khiển "
+    "trách; 10 năm cảnh cáo, cách chức; không áp dụng với khai trừ và các vi phạm art. 4.2 b); vi phạm kéo dài: từ "
+    "khi chấm dứt (HD 04-HD/UBKTTW 2018 về QĐ 102)"
+)
 
-    Counted in calendar months from the violation (a newer violation restarts
-    it), plus the days the case was deferred for a nursing mother.
+
+def _date(value) -> date | None:
+    return value if isinstance(value, date) or value is None else date.fromisoformat(value)
+
+
+def statute_start(opened: dict) -> date:
+    """Where the period starts: the violation — its end, for a continuing one — or a newer violation."""
+    starts = [_date(opened.get(k)) for k in ("violation_date", "violation_ended_on", "new_violation_date")]
+    return max(d for d in starts if d is not None)
+
+
+def statute_end(ctx: StepContext, form: str) -> date | None:
+    """The last day the competent body may conclude that a violation of this form's level warrants discipline
+    (None: no limit).
+
+    Counted in calendar months from statute_start, plus the days the case was deferred (QĐ 69 art. 2.14).
     """
     opened = ctx.recorded("open")
     if (opened.get("violation_category") or "ordinary") != "ordinary":
@@ -132,22 +151,42 @@ def statute_end(ctx: StepContext, form: str) -> date | None:
     months = ctx.settings["statute_months"].get(form)
     if months is None:
         return None
-    start = max(date.fromisoformat(d) for d in (opened["violation_date"], opened.get("new_violation_date")) if d)
-    return add_months(start, months) + timedelta(days=int(ctx.case.data.get("deferred_days") or 0))
+    return add_months(statute_start(opened), months) + timedelta(days=int(ctx.case.data.get("deferred_days") or 0))
+
+
+def considered_on(ctx: StepContext) -> date:
+    """The moment the period stops: the competent body's conclusion (`considered_on` at open), else the decision."""
+    return _date(ctx.recorded("open").get("considered_on")) or ctx.data["decision_date"]
 
 
 def _within_statute(ctx: StepContext) -> bool:
     end = statute_end(ctx, ctx.data["form"])
-    return end is None or ctx.data["decision_date"] <= end
+    return end is None or considered_on(ctx) <= end
+
+
+def _statute_dates_ok(ctx: StepContext) -> bool:
+    violated = ctx.data["violation_date"]
+    ended, considered = ctx.data.get("violation_ended_on"), ctx.data.get("considered_on")
+    return (ended is None or violated <= ended <= ctx.today) and (
+        considered is None or (max(violated, ended or violated) <= considered <= ctx.today))
+
+
+STATUTE_DATES = Rule(
+    "statute_dates", STATUTE_SOURCE,
+    "Ngày chấm dứt vi phạm không thể trước ngày vi phạm; ngày kết luận không thể trước khi vi phạm chấm dứt; "
+    "không ngày nào sau hôm nay.",
+    "A continuing violation cannot end before it began, nor be concluded on before it ended; no date after today.",
+    _statute_dates_ok, field="considered_on", confidence="H",
+)
 
 
 STATUTE = Rule(
-    "statute_of_limitations", "QĐ 69-QĐ/TW art. 4",
-    "Đã hết thời hiệu xử lý kỷ luật tính đến ngày quyết định (khiển trách: 60 tháng; cảnh cáo, cách chức: "
-    "120 tháng kể từ ngày có vi phạm).",
-    "The statute of limitations has run out on the decision date (reprimand level: 60 months; warning or "
-    "removal level: 120 months from the violation).",
-    _within_statute, field="decision_date",
+    "statute_of_limitations", STATUTE_SOURCE,
+    "Đã hết thời hiệu kỷ luật tính đến khi tổ chức đảng có thẩm quyền kết luận vi phạm (khiển trách: 60 tháng; "
+    "cảnh cáo, cách chức: 120 tháng kể từ ngày vi phạm, hoặc từ khi chấm dứt vi phạm kéo dài).",
+    "The statute of limitations had run out when the competent body concluded (reprimand level: 60 months; "
+    "warning or removal level: 120 months from the violation, or from the end of a continuing one).",
+    _within_statute, field="decision_date", confidence="H",
 )
 
 
@@ -272,8 +311,15 @@ def build(rule_set: RuleSet) -> Procedure:
             Field("new_violation_date", "date", required=False,
                   label_vi="Ngày vi phạm mới trong thời hiệu (tính lại thời hiệu)",
                   label_en="Date of a new violation within the period (restarts it)"),
+            Field("violation_ended_on", "date", required=False,
+                  label_vi="Ngày chấm dứt vi phạm (vi phạm kéo dài)",
+                  label_en="Date a continuing violation ended"),
+            Field("considered_on", "date", required=False,
+                  label_vi="Ngày tổ chức đảng có thẩm quyền kết luận vi phạm đến mức phải kỷ luật",
+                  label_en="Date the competent body concluded the violation warrants discipline"),
         ),
-        rules=(decisions.IS_MEMBER, form_not_allowed("proposed_form"), no_post_held("proposed_form")),
+        rules=(decisions.IS_MEMBER, form_not_allowed("proposed_form"), no_post_held("proposed_form"),
+               STATUTE_DATES),
         effects=lambda ctx: [UpdateCaseData({"member_status": ctx.person.membership_status})],
         date_field="violation_date",
     )
