@@ -18,7 +18,6 @@ from workflows.domain.definition import (
     STAY,
     Authority,
     Branch,
-    DeadlineSpec,
     Decided,
     Field,
     Procedure,
@@ -31,7 +30,7 @@ from workflows.domain.definition import (
 )
 from workflows.domain.rulesets import RuleSet
 from workflows.domain.votes import passes
-from workflows.procedures import common, decisions
+from workflows.procedures import common, decisions, deferral
 
 NAME = "discipline"
 
@@ -46,7 +45,7 @@ SECRETARY = common.SECRETARY
 
 STATES = (
     State("opened", "Đang xem xét kỷ luật", "Opened"),
-    State("deferred", "Tạm hoãn xem xét (nuôi con nhỏ)", "Deferred (nursing mother)"),
+    State("deferred", "Tạm hoãn xem xét (thai sản, nuôi con nhỏ, điều trị nội trú)", "Deferred"),
     State("reviewed", "Đã kiểm điểm", "Self-review done (or refused)"),
     State("proposed", "Chi bộ đề nghị hình thức kỷ luật", "Form proposed by the cell"),
     State("in_force", "Quyết định kỷ luật có hiệu lực", "Decision in force"),
@@ -190,39 +189,6 @@ STATUTE = Rule(
 )
 
 
-def _child_birth(ctx: StepContext) -> date:
-    value = ctx.data.get("child_birth_date") or ctx.recorded("defer")["child_birth_date"]
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-NURSING_MOTHER = Rule(
-    "nursing_mother", "QĐ 22-QĐ/TW art. 9.7",
-    "Chỉ tạm hoãn xem xét kỷ luật với đảng viên nữ đang nuôi con nhỏ dưới 12 tháng tuổi.",
-    "Deferral only for a woman member nursing a child under 12 months old.",
-    lambda ctx: ctx.person.gender == "female"
-    and _child_birth(ctx) <= ctx.data["date"] < add_months(_child_birth(ctx), ctx.settings["nursing_child_months"]),
-    field="child_birth_date",
-)
-DEFERRAL_ENDED = Rule(
-    "deferral_ended", "QĐ 22-QĐ/TW art. 9.7",
-    "Chỉ tiếp tục xem xét khi con đã đủ 12 tháng tuổi.",
-    "The case resumes once the child is 12 months old.",
-    lambda ctx: ctx.data["date"] >= add_months(_child_birth(ctx), ctx.settings["nursing_child_months"]),
-    field="date",
-)
-DEFERRAL_DEADLINE = DeadlineSpec(
-    "deferral_end", lambda ctx: add_months(ctx.data["child_birth_date"], ctx.settings["nursing_child_months"]),
-    SECRETARY[0], "QĐ 22-QĐ/TW art. 9.7",
-    "Hết thời gian tạm hoãn (con đủ 12 tháng tuổi)", "Deferral ends (the child is 12 months old)",
-)
-
-
-def _resumed(ctx: StepContext):
-    deferred_on = date.fromisoformat(ctx.recorded("defer")["date"])
-    days = int(ctx.case.data.get("deferred_days") or 0) + (ctx.data["date"] - deferred_on).days
-    return [UpdateCaseData({"deferred_days": days})]
-
-
 APPEAL_WINDOW_PASSED = Rule(
     "appeal_window_open", "Điều lệ Đảng art. 39; QĐ 24-QĐ/TW §8",
     "Chưa hết thời hạn khiếu nại, hoặc đang có khiếu nại chưa được giải quyết.",
@@ -325,20 +291,7 @@ def build(rule_set: RuleSet) -> Procedure:
     )
     steps = [
         open_step,
-        Step(
-            trigger="defer", sources=("opened",), dest="deferred", who=OPENERS,
-            label_vi="Tạm hoãn xem xét (nuôi con nhỏ dưới 12 tháng)", label_en="Defer (nursing mother)",
-            legal_basis="QĐ 22-QĐ/TW art. 9.7",
-            fields=(Field("date", "date", label_vi="Ngày tạm hoãn", label_en="Date"),
-                    Field("child_birth_date", "date", label_vi="Ngày sinh của con", label_en="Child's birth date")),
-            rules=(NURSING_MOTHER,), opens=(DEFERRAL_DEADLINE,), date_field="date",
-        ),
-        Step(
-            trigger="resume", sources=("deferred",), dest="opened", who=OPENERS,
-            label_vi="Tiếp tục xem xét", label_en="Resume", legal_basis="QĐ 22-QĐ/TW art. 9.7",
-            fields=(Field("date", "date", label_vi="Ngày tiếp tục", label_en="Date"),),
-            rules=(DEFERRAL_ENDED,), closes=("deferral_end",), effects=_resumed, date_field="date",
-        ),
+        *deferral.steps(OPENERS),
         Step(
             trigger="record_self_review", sources=("opened",), dest="reviewed", who=OPENERS,
             label_vi="Ghi nhận bản tự kiểm điểm", label_en="Record the self-review", legal_basis=SOURCE,
