@@ -175,6 +175,8 @@ class Rule:
 
 # Where an authority's role must be held: the role applies to the subtree of
 # the organisation holding it, so it must be held at that place or above.
+# Besides these names, "chain:<i>" names the i-th organisation of the case's chain from the root (the level
+# an appeal is heard at, computed from the case).
 SCOPES = ("case", "grassroots", "superior", "competent", "province")
 
 

@@ -30,7 +30,7 @@ from workflows.domain.definition import (
 )
 from workflows.domain.rulesets import RuleSet
 from workflows.domain.votes import passes
-from workflows.procedures import common, decisions, deferral
+from workflows.procedures import common, decisions, deferral, levels
 
 NAME = "discipline"
 
@@ -204,16 +204,62 @@ APPEAL_WINDOW_PASSED = Rule(
 def _decided_form(ctx: StepContext | None) -> str | None:
     if ctx is None:
         return None
-    return ctx.data.get("form") or ctx.recorded("cell_vote").get("form")
+    return ctx.data.get("form") or ctx.recorded("decide_discipline").get("form") or ctx.recorded("cell_vote").get("form")
+
+
+def decided_by(ctx: StepContext) -> str:
+    """The body that takes (or took) the decision: as recorded, else the lowest one competent for the form."""
+    named = ctx.data.get("decided_by") or ctx.recorded("decide_discipline").get("decided_by")
+    return named or levels.default_decided_by(_decided_form(ctx), ctx.chain, ctx.rule_set)
 
 
 def deciders(ctx: StepContext | None) -> tuple[Authority, ...]:
-    """The cell decides a reprimand or warning of its own members; removal and expulsion go to the
-    standing or inspection committee of the competent level (either may also decide the lighter forms)."""
-    if _decided_form(ctx) in PROBATIONARY_FORMS:
-        return (Authority("cell_secretary", "case"), Authority("standing_committee", "grassroots"),
-                Authority("inspection_committee", "grassroots"))
-    return (Authority("standing_committee", "competent"), Authority("inspection_committee", "competent"))
+    """The body the decision names; unnamed, any competent for the form — the cell for a reprimand or warning of
+    its members (the grassroots committee or inspection commission too), removal and expulsion the competent
+    level (an expulsion never by a grassroots inspection commission)."""
+    if ctx is None:
+        return levels.discipline_deciders(None, None)
+    named = ctx.data.get("decided_by") or ctx.recorded("decide_discipline").get("decided_by")
+    return levels.discipline_deciders(_decided_form(ctx), named)
+
+
+DECIDER_COMPETENCE = Rule(
+    "decider_competence", levels.SOURCE_COMPETENCE,
+    "Cấp này không có thẩm quyền quyết định hình thức kỷ luật đó: chi bộ và ủy ban kiểm tra đảng ủy cơ sở chỉ khiển "
+    "trách, cảnh cáo; cách chức do đảng ủy cơ sở (cấp ủy viên cấp dưới) hoặc cấp trên quyết định.",
+    "This body may not decide that form: a cell or a grassroots inspection commission only reprimands or warns; "
+    "removal from post is decided by the grassroots committee (of lower-level committee members) or above.",
+    lambda ctx: levels.may_decide(decided_by(ctx), ctx.data["form"]), field="decided_by", confidence="H",
+)
+
+
+def _may_expel(ctx: StepContext) -> bool:
+    if ctx.data["form"] != "expulsion":
+        return True
+    flags = ctx.person.flags or {}
+    return levels.may_expel(
+        decided_by(ctx), ctx.chain, ctx.rule_set,
+        committee_member=bool(ctx.data.get("member_is_committee_member") or flags.get("committee_member")),
+        superior_managed=bool(ctx.data.get("member_superior_managed") or flags.get("superior_managed")),
+    )
+
+
+EXPULSION_COMPETENCE = Rule(
+    "expulsion_competence", levels.SOURCE_EXPULSION,
+    "Cấp này không được quyết định khai trừ: chỉ đảng ủy cơ sở được ủy quyền kết nạp (không với cấp ủy viên cùng cấp, "
+    "đảng viên thuộc diện cấp trên quản lý) hoặc cấp ủy, ủy ban kiểm tra cấp trên trực tiếp của tổ chức cơ sở đảng trở lên.",
+    "This body may not expel: only a grassroots committee delegated admission authority (not its own committee "
+    "members, nor cadres managed by a superior level) or the committee or inspection commission of the level "
+    "above the grassroots organisation or higher.",
+    _may_expel, field="decided_by", confidence="M",
+)
+DECIDED_BY = Field("decided_by", "enum", choices=levels.DECIDED_BY, required=False,
+                   label_vi="Cấp quyết định kỷ luật", label_en="Body that decided")
+COMMITTEE_MEMBER = Field("member_is_committee_member", "bool", required=False,
+                         label_vi="Đảng viên là cấp ủy viên cùng cấp", label_en="The member sits on this committee")
+SUPERIOR_MANAGED = Field("member_superior_managed", "bool", required=False,
+                         label_vi="Đảng viên là cán bộ thuộc diện cấp trên quản lý",
+                         label_en="The member is a cadre managed by a superior level")
 
 
 def form_changes(form: str, decided_on: date) -> dict:
@@ -230,7 +276,9 @@ def _decided(ctx: StepContext):
     changes = form_changes(form, decided)
     return [
         Decided(decided),
-        UpdateCaseData({"form": form, "member_status": _member_status(ctx), "held_post": ctx.person.holds_post}),
+        UpdateCaseData({"form": form, "member_status": _member_status(ctx), "held_post": ctx.person.holds_post,
+                        "decided_by": decided_by(ctx),
+                        "decider_index": levels.decider_index(ctx.chain, decided_by(ctx))}),
         decisions.appeal_window_data(ctx, NAME),
         *([UpdatePerson(ctx.person.id, changes)] if changes else []),
     ]
@@ -321,8 +369,10 @@ def build(rule_set: RuleSet) -> Procedure:
         Step(
             trigger="decide_discipline", sources=("proposed",), dest="in_force", who=deciders,
             label_vi="Quyết định kỷ luật", label_en="Discipline decision", legal_basis=SOURCE,
-            fields=(common.DECISION_NUMBER, common.DECISION_DATE, FORM, common.RECEIVED_DATE, common.DECISION_VOTE),
-            rules=(decisions.IS_MEMBER, STATUTE, form_not_allowed("form"), no_post_held("form"), EXPULSION_VOTE),
+            fields=(common.DECISION_NUMBER, common.DECISION_DATE, FORM, common.RECEIVED_DATE, common.DECISION_VOTE,
+                    DECIDED_BY, COMMITTEE_MEMBER, SUPERIOR_MANAGED),
+            rules=(decisions.IS_MEMBER, STATUTE, form_not_allowed("form"), no_post_held("form"), EXPULSION_VOTE,
+                   DECIDER_COMPETENCE, EXPULSION_COMPETENCE),
             effects=_decided, vote="decision", threshold="half", date_field="decision_date",
         ),
     ]
