@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tests.support.facts import holds, person, step_of, context
+from tests.support.facts import context, holds, person, step_of
 from workflows.procedures.deferral import ends_on
 
 WOMAN, MAN = person(gender="female"), person(gender="male")

@@ -7,7 +7,16 @@ from datetime import date
 import pytest
 
 from tests.support.facts import (
-    rule_of, CELL, COMMUNE, DELEGATED, PROVINCE, WARD_CELL, FakeLookups, context, holds, person,
+    CELL,
+    COMMUNE,
+    DELEGATED,
+    PROVINCE,
+    WARD_CELL,
+    FakeLookups,
+    context,
+    holds,
+    person,
+    rule_of,
 )
 from workflows.procedures.introductions import youth_union_recorded
 

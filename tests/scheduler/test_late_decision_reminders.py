@@ -35,6 +35,6 @@ def test_overdue_decision_is_reminded_until_taken_then_never_again(runtime, worl
                 data={"decision_number": "9-QĐ", "decision_date": decided.isoformat()})
     assert case.state == "admitted"
     before = len(outbox(runtime, deadline_id=deadline.id))
-    for offset in range(0, 30):
+    for offset in range(30):
         scan(runtime, decided + timedelta(days=offset))
     assert len(outbox(runtime, deadline_id=deadline.id)) == before

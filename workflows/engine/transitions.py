@@ -32,9 +32,9 @@ from workflows.domain.rulesets import RULE_SETS
 from workflows.engine import store
 from workflows.engine.access import Actor, forbidden_step, load_actor, require_visible
 from workflows.engine.effects import (
-    lateness,
     StepWrite,
     apply_effects,
+    lateness,
     record_deadlines,
     record_vote,
 )
