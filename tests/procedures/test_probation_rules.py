@@ -52,7 +52,7 @@ def test_recognition_has_no_deadline_rule_and_its_deadline_records_lateness():
         for decide in get_procedure("probation", "cpv-2025").steps_for(trigger):
             assert "deadline_passed" not in {r.id for r in decide.rules}
     spec = next(s for s in step_of("probation", "cell_vote").opens if s.kind == "probation_decision")
-    assert spec.late_rule_id == "late_decision" and "dù chi bộ họp chậm" in spec.legal_basis
+    assert spec.late_rule_id == "late_decision" and "dù chi bộ họp chậm" in spec.late_source
 
 
 @pytest.mark.parametrize(("status", "ok"), [("probationary", True), ("official", False), ("none", False)])

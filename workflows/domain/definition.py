@@ -203,6 +203,9 @@ class DeadlineSpec:
     # The rule id a step meeting it late is recorded and audited under (default `deadline:<kind>`);
     # lateness itself never refuses a step — a window that bars has its own `deadline_passed` rule.
     late_rule_id: str = ""
+    # The source quoted when it is met late (the event's `late` record, the audit finding); `legal_basis` is
+    # stored on the deadline row and stays short (deadlines.legal_basis holds 200 characters).
+    late_source: str = ""
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ def lateness(write: StepWrite, definition: Procedure, step: Step, ctx: StepConte
                 "deadline": deadline.kind, "due": deadline.due_date.isoformat(), "on": on.isoformat(),
                 "working_days": working_days_between(ctx.calendar, deadline.due_date, on),
                 "rule": (spec.late_rule_id if spec and spec.late_rule_id else f"deadline:{deadline.kind}"),
-                "source": spec.legal_basis if spec else step.legal_basis,
+                "source": (spec.late_source or spec.legal_basis) if spec else step.legal_basis,
             })
     return found
 

@@ -196,11 +196,12 @@ def _ceremony_due(ctx: StepContext) -> date:
 
 DECISION_DEADLINE = DeadlineSpec(
     "admission_decision", _decision_due, COMPETENT[0],
-    "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1 (60 ngày làm việc); quyết định chậm vẫn có hiệu lực, cấp ủy có thẩm quyền "
-    "chịu trách nhiệm về việc chậm — như " + common.LATE_DECISION_SOURCE,
+    "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1; quyết định chậm vẫn có hiệu lực (QĐ 24 §4.2 b)",
     "Hạn ra quyết định kết nạp (60 ngày làm việc từ nghị quyết chi bộ)",
     "Admission decision due (60 working days from the cell resolution)",
     late_rule_id=common.LATE_DECISION_ID,
+    late_source="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1 (60 ngày làm việc); quyết định chậm vẫn có hiệu lực, cấp ủy có "
+                "thẩm quyền chịu trách nhiệm về việc chậm — như " + common.LATE_DECISION_SOURCE,
 )
 CEREMONY_DEADLINE_SPEC = DeadlineSpec(
     "ceremony", _ceremony_due, SECRETARY[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.1",

@@ -126,7 +126,7 @@ def _resumed(ctx: StepContext):
 def steps(who: tuple[Authority, ...]) -> tuple[Step, Step]:
     """`defer` (from opened, or deferred on the next ground) and `resume`."""
     deadline = DeadlineSpec(
-        "deferral_end", _due, who[0], SOURCE,
+        "deferral_end", _due, who[0], "QĐ 69-QĐ/TW art. 2 k.14; QĐ 22-QĐ/TW art. 9.7",
         "Hết thời gian tạm hoãn xem xét kỷ luật", "Deferral ends",
         when=lambda ctx: ends_on(ctx, ctx.data) is not None,
     )

@@ -140,11 +140,11 @@ VOTE_DEADLINE = DeadlineSpec(
 DECISION_DEADLINE = DeadlineSpec(
     "probation_decision",
     lambda ctx: ctx.calendar.add_working_days(ctx.data["vote"].date, ctx.settings["recognition_decision_working_days"]),
-    COMPETENT[0], common.LATE_DECISION_SOURCE,
+    COMPETENT[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1; quyết định chậm vẫn có hiệu lực (QĐ 24 §4.2 b)",
     "Hạn cấp ủy có thẩm quyền quyết định (30 ngày làm việc từ nghị quyết chi bộ)",
     "Decision due (30 working days from the cell resolution)",
     when=lambda ctx: _cell_vote_outcome(ctx) != "inconclusive",
-    late_rule_id=common.LATE_DECISION_ID,
+    late_rule_id=common.LATE_DECISION_ID, late_source=common.LATE_DECISION_SOURCE,
 )
 
 

@@ -248,7 +248,7 @@ class _CaseAudit:
             spec = _spec(definition, kind)
             yield self._finding(
                 step, event, step_date, "late", (spec.late_rule_id if spec and spec.late_rule_id else f"deadline:{kind}"),
-                spec.legal_basis if spec else step.legal_basis,
+                (spec.late_source or spec.legal_basis) if spec else step.legal_basis,
                 f"«{step.label_vi}» ngày {step_date:%d/%m/%Y}, quá hạn {due:%d/%m/%Y} ({days} ngày làm việc): "
                 f"{(spec.label_vi if spec else kind)}.",
                 org, due=due.isoformat(),
