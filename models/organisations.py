@@ -38,6 +38,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     admission_authority: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Has the unit a Youth Union organisation? None: not recorded (issue 12; migration 0009).
+    youth_union: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=None)
     email: Mapped[str | None] = mapped_column(String(254))
     path: Mapped[str] = mapped_column(String(400), default="", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

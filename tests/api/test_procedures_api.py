@@ -138,13 +138,17 @@ def test_appeal_annuls_a_strike_off(api, province):
     person = member(api, province, "Xóa tên khiếu nại")
     struck = run(api, province, "strike_off", person, strike_off_plan(date(2026, 2, 2)))
     received = date.fromisoformat(struck["data"]["decide_strike_off"]["received_date"])
-    plan = appeal_plan(struck["id"], received, received + timedelta(days=7), outcome="annul")
+    # Heard by the superior committee (QĐ 24 §8: "cấp ủy cấp trên"), not an inspection commission.
+    plan = appeal_plan(struck["id"], received, received + timedelta(days=7), outcome="annul",
+                       role="province_standing_committee")
     (_, _, day, data), rest = plan[0], plan[1:]
     api.on(day)
-    case = api.ok("POST", "/cases", 201, as_="inspection", json={
+    api.fails("POST", "/cases", 403, "forbidden", as_="inspection", json={
         "procedure": "appeal", "person_id": person, "organisation_id": province.orgs["cell"], "data": data})
-    for trigger, role, day, data in rest:
-        case = api.fire(case, trigger, data, as_=AS[role], day=day)
+    case = api.ok("POST", "/cases", 201, as_="standing_province", json={
+        "procedure": "appeal", "person_id": person, "organisation_id": province.orgs["cell"], "data": data})
+    for trigger, _role, day, data in rest:
+        case = api.fire(case, trigger, data, as_="standing_province", day=day)
     assert case["state"] == "annulled"
     assert api.ok("GET", f"/cases/{struck['id']}")["state"] == "annulled"
     assert api.ok("GET", f"/persons/{person}")["membership_status"] == "official"

@@ -268,16 +268,17 @@ def test_a_failure_after_the_event_row_is_written_leaves_nothing(runtime, world,
 
 
 def test_a_rule_violation_leaves_nothing_written(runtime, world):
-    """A decision after its deadline is refused with the rule id and every table is as it was."""
-    case = walk_to(runtime, world, "committee_approved")
+    """A ceremony after its 30 working days (a window that bars) is refused with the rule id; every table as it was."""
+    case = walk_to(runtime, world, "admitted")
     before = snapshot(runtime)
     with runtime.session_factory() as s:
-        due = s.scalars(select(Deadline.due_date).where(Deadline.case_id == case.id)).one()
+        due = s.scalars(select(Deadline.due_date).where(Deadline.case_id == case.id,
+                                                        Deadline.kind == "ceremony")).one()
     late = runtime.calendar().next_working_day(due + timedelta(days=1))
     with pytest.raises(RuleViolation) as err:
-        fire(at_day(runtime, late), case_id=case.id, trigger="decide_admission",
-             actor_id=world.users["standing_commune"], revision=case.revision,
-             data={"decision_number": "15-QĐ/ĐU", "decision_date": late.isoformat()})
+        fire(at_day(runtime, late), case_id=case.id, trigger="hold_ceremony",
+             actor_id=world.users["secretary1"], revision=case.revision,
+             data={"ceremony_date": late.isoformat()})
     assert err.value.rule_ids == ["deadline_passed"]
     assert snapshot(runtime) == before
 

@@ -121,27 +121,43 @@ def test_age_min_eighteen_years_counted_in_months(runtime, world):
 
 
 def test_age_max_sixty_years_in_months_without_consent(runtime, world):
-    """Born 1966-03-15: 720 months on 2026-04-14 is accepted; 721 months on 2026-04-15 refused (age_max)."""
+    """Born 1966-03-15: 721 months on the 2026-04-15 cell vote; the cell may vote, the decision is refused (age_max)."""
+    person = new_person(runtime, world, born=date(1966, 3, 15))
+    case = walk_to(runtime, world, person, "opinions_collected", vote_day=date(2026, 4, 15))
+    case = cell_vote_accepted(runtime, world, case, date(2026, 4, 15))
+    case = accepted(runtime, case, day=date(2026, 4, 20), trigger="committee_vote",
+                    actor=world.users["committee"], data=vote(date(2026, 4, 20), 7))
+    actor = world.users["standing_commune"]
+    refused(runtime, case, ["age_max"], day=date(2026, 5, 4), trigger="decide_admission", actor=actor,
+            data=decision(date(2026, 5, 4)))
+    consent = {"age_consent": {"number": "112-CV/TU", "date": "2026-05-04"}}
+    moved = accepted(runtime, case, day=date(2026, 5, 4), trigger="decide_admission", actor=actor,
+                     data=decision(date(2026, 5, 4), **consent))
+    assert moved.state == "admitted"
+
+
+def test_sixty_exactly_on_the_cell_vote_needs_no_consent(runtime, world):
+    """Born 1966-03-15: 720 months on the 2026-04-14 cell vote, decided without any consent."""
     person = new_person(runtime, world, born=date(1966, 3, 15))
     case = walk_to(runtime, world, person, "opinions_collected", vote_day=date(2026, 4, 14))
-    cell_vote_refused(runtime, world, case, date(2026, 4, 15), ["age_max"])
-    cell_vote_accepted(runtime, world, case, date(2026, 4, 14))
+    case = cell_vote_accepted(runtime, world, case, date(2026, 4, 14))
+    case = accepted(runtime, case, day=date(2026, 4, 20), trigger="committee_vote",
+                    actor=world.users["committee"], data=vote(date(2026, 4, 20), 7))
+    moved = accepted(runtime, case, day=date(2026, 5, 4), trigger="decide_admission",
+                     actor=world.users["standing_commune"], data=decision(date(2026, 5, 4)))
+    assert moved.state == "admitted"
 
 
-def test_over_sixty_with_prior_consent_is_accepted(runtime, world):
-    """Over 60 with the province standing committee's consent dated on or before the vote: accepted."""
+def test_consent_dated_after_the_decision_does_not_count(runtime, world):
+    """A consent dated the day after the decision is not prior consent: age_max."""
     person = new_person(runtime, world, born=date(1960, 1, 2))
-    consent = {"consent": {"number": "112-CV/TU", "date": "2026-04-15"}}
+    consent = {"consent": {"number": "112-CV/TU", "date": "2026-05-05"}}
     case = walk_to(runtime, world, person, "opinions_collected", vote_day=date(2026, 4, 15), submit=consent)
-    cell_vote_accepted(runtime, world, case, date(2026, 4, 15))
-
-
-def test_consent_dated_after_the_vote_does_not_count(runtime, world):
-    """A consent dated the day after the vote is not prior consent: age_max."""
-    person = new_person(runtime, world, born=date(1960, 1, 2))
-    consent = {"consent": {"number": "112-CV/TU", "date": "2026-04-16"}}
-    case = walk_to(runtime, world, person, "opinions_collected", vote_day=date(2026, 4, 15), submit=consent)
-    cell_vote_refused(runtime, world, case, date(2026, 4, 15), ["age_max"])
+    case = cell_vote_accepted(runtime, world, case, date(2026, 4, 15))
+    case = accepted(runtime, case, day=date(2026, 4, 20), trigger="committee_vote",
+                    actor=world.users["committee"], data=vote(date(2026, 4, 20), 7))
+    refused(runtime, case, ["age_max"], day=date(2026, 5, 4), trigger="decide_admission",
+            actor=world.users["standing_commune"], data=decision(date(2026, 5, 4)))
 
 
 # ---------------------------------------------------------------- education, certificate
@@ -305,23 +321,43 @@ DUE_2027 = date(2027, 3, 16)
 EXTENDED_DUE_2027 = date(2027, 4, 28)
 
 
+def late_of(runtime, case) -> list[dict]:
+    """The `late` record of the case's last event (empty when it met its deadlines in time)."""
+    with runtime.session_factory() as s:
+        event = s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq.desc())).first()
+        return list((event.data or {}).get("late") or [])
+
+
 def test_decision_due_on_the_sixtieth_working_day_across_tet_2027(runtime, world):
-    """Decision on the due date (2027-03-16) accepted; on the next working day refused (deadline_passed)."""
+    """Decision on the due date (2027-03-16) is in time: the event records no lateness, the deadline is met."""
     person = new_person(runtime, world)
     case = walk_to(runtime, world, person, "committee_approved", vote_day=VOTE_2026)
     assert decision_due(runtime, case) == DUE_2027
     actor = world.users["standing_commune"]
-    refused(runtime, case, ["deadline_passed"], day=date(2027, 3, 17), trigger="decide_admission", actor=actor,
-            data=decision(date(2027, 3, 17)))
     moved = accepted(runtime, case, day=DUE_2027, trigger="decide_admission", actor=actor, data=decision(DUE_2027))
     assert moved.state == "admitted"
+    assert late_of(runtime, moved) == []
     with runtime.session_factory() as s:
         row = s.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.kind == "admission_decision")).one()
         assert row.status == "met"
 
 
+def test_decision_a_working_day_after_the_sixtieth_is_late_not_void(runtime, world):
+    """late_decision: on 2027-03-17, one working day past the due date, the person is admitted and the lateness recorded."""
+    person = new_person(runtime, world)
+    case = walk_to(runtime, world, person, "committee_approved", vote_day=VOTE_2026)
+    actor = world.users["standing_commune"]
+    moved = accepted(runtime, case, day=date(2027, 3, 17), trigger="decide_admission", actor=actor,
+                     data=decision(date(2027, 3, 17)))
+    assert moved.state == "admitted"
+    (late,) = late_of(runtime, moved)
+    assert (late["deadline"], late["due"], late["on"], late["working_days"], late["rule"]) == (
+        "admission_decision", "2027-03-16", "2027-03-17", 1, "late_decision")
+    assert "chuẩn y chậm" in late["source"]
+
+
 def test_extension_of_thirty_working_days_then_decision_accepted(runtime, world):
-    """Extended by 30 working days, a decision past the first due date is accepted; past the new one refused."""
+    """Extended by 30 working days, a decision past the first due date is in time; past the new one it is late."""
     person = new_person(runtime, world)
     case = walk_to(runtime, world, person, "committee_approved", vote_day=VOTE_2026)
     actor = world.users["standing_commune"]
@@ -329,11 +365,10 @@ def test_extension_of_thirty_working_days_then_decision_accepted(runtime, world)
                     data={"days": 30, "reason": "Chờ kết quả thẩm tra bổ sung."})
     assert case.state == "committee_approved"
     assert decision_due(runtime, case) == EXTENDED_DUE_2027
-    refused(runtime, case, ["deadline_passed"], day=date(2027, 4, 29), trigger="decide_admission", actor=actor,
-            data=decision(date(2027, 4, 29)))
     moved = accepted(runtime, case, day=date(2027, 3, 17), trigger="decide_admission", actor=actor,
                      data=decision(date(2027, 3, 17)))
     assert moved.state == "admitted"
+    assert late_of(runtime, moved) == []
 
 
 def test_extension_over_thirty_working_days_in_all_is_refused(runtime, world):

@@ -34,10 +34,10 @@ def appeal(runtime, world, against, received=RECEIVED, filed=date(2026, 3, 20), 
     return walk_plan(runtime, world, plan, person, "appeal", until=until)
 
 
-def opened(runtime, world, against, received, filed, person="cell1_m4"):
+def opened(runtime, world, against, received, filed, person="cell1_m4", actor="inspection"):
     return open_as(runtime, world, "appeal", person, filed, {
         "against_case_id": against.id, "received_decision_on": received.isoformat(), "filed_on": filed.isoformat(),
-        "grounds": "Đề nghị xem xét lại."}, actor="inspection")
+        "grounds": "Đề nghị xem xét lại."}, actor=actor)
 
 
 def test_strike_off_appeal_on_the_thirtieth_working_day_is_accepted_and_the_thirty_first_refused(runtime, world):
@@ -46,10 +46,10 @@ def test_strike_off_appeal_on_the_thirtieth_working_day_is_accepted_and_the_thir
     received = date(2026, 3, 16)
     calendar = WorkingCalendar()
     with pytest.raises(RuleViolation) as err:
-        opened(runtime, world, struck, received, calendar.add_working_days(received, 31))
+        opened(runtime, world, struck, received, calendar.add_working_days(received, 31), actor="standing_province")
     assert err.value.rule_ids == ["deadline_passed"]
     assert "quá thời hạn" in err.value.message_vi
-    case = opened(runtime, world, struck, received, calendar.add_working_days(received, 30))
+    case = opened(runtime, world, struck, received, calendar.add_working_days(received, 30), actor="standing_province")
     assert case.state == "filed" and case.data["against_procedure"] == "strike_off"
 
 
@@ -139,7 +139,7 @@ def test_a_strike_off_cannot_be_amended(runtime, world):
     struck = walk_plan(runtime, world, strike_off_plan(START), "cell1_m4", "strike_off")
     with pytest.raises(RuleViolation) as err:
         appeal(runtime, world, struck, received=date(2026, 3, 16), filed=date(2026, 3, 20), outcome="amend",
-               form="warning")
+               form="warning", role="province_standing_committee")
     assert err.value.rule_ids == ["amend_discipline_only"]
 
 
@@ -149,15 +149,19 @@ def test_annulled_probation_strike_off_restores_the_probationary_member(runtime,
     struck = walk_plan(runtime, world, probation_plan(date(2025, 1, 6), eligible=6, proposal="strike_off"), "young",
                        "probation")
     assert struck.state == "struck_off"
-    appeal(runtime, world, struck, received=date(2026, 2, 1), filed=date(2026, 2, 10), person="young", outcome="annul")
+    appeal(runtime, world, struck, received=date(2026, 2, 1), filed=date(2026, 2, 10), person="young", outcome="annul",
+           role="province_standing_committee")
     with runtime.session_factory() as s:
         assert s.get(Case, struck.id).state == "annulled"
         assert s.get(Person, world.people["young"]).membership_status == "probationary"
 
 
 def test_the_commune_cannot_resolve_an_appeal_against_its_own_decision(runtime, world):
-    """Appeals are resolved by the level above the decider: the commune's standing committee is forbidden."""
-    case = discipline(runtime, world, form="reprimand")
+    """Appeals are resolved by the level above the decider: the commune's own decision goes to the province."""
+    plan = discipline_plan(START, violation_date=date(2026, 1, 10), form="reprimand", decider="standing_committee")
+    trigger, role, day, data = plan[-1]
+    plan[-1] = (trigger, role, day, {**data, "decided_by": "grassroots_committee"})
+    case = walk_plan(runtime, world, plan, "cell1_m4", "discipline")
     with pytest.raises(Forbidden):
         open_as(runtime, world, "appeal", "cell1_m4", date(2026, 3, 10), {
             "against_case_id": case.id, "received_decision_on": "2026-03-06", "filed_on": "2026-03-10",

@@ -92,8 +92,8 @@ def test_who_decides_depends_on_the_form():
     ("2026-03-11", "female", False),  # not born yet
 ])
 def test_deferral_for_a_nursing_mother(birth, gender, ok):
-    """nursing_mother: a woman member with a child under 12 months."""
-    assert holds("discipline", "defer", "nursing_mother", {"date": "2026-03-10", "child_birth_date": birth},
+    """deferral_ground: a woman member with a child under 12 months (a child's birth date alone: raising_child)."""
+    assert holds("discipline", "defer", "deferral_ground", {"date": "2026-03-10", "child_birth_date": birth},
                  state="opened", who=person(gender=gender)) is ok
 
 

@@ -134,6 +134,31 @@ def test_third_inconclusive_vote_refers_to_the_superior_committee(runtime, world
     assert case.state == "official"
 
 
+def test_committee_refers_only_after_its_third_vote_short_of_two_thirds(runtime, world, member):
+    """QĐ 24 §4.2 c): a committee vote of 4/7 leaves the case with the committee; the 3rd such vote refers it up."""
+    case = review(runtime, world, start(runtime, world))
+    case = cell_vote(runtime, world, case, date(2026, 3, 12), agree=6)
+    assert case.state == "cell_approved"
+    for n, day in enumerate((date(2026, 3, 16), date(2026, 3, 17), date(2026, 3, 18)), start=1):
+        case = act(runtime, world, case, "committee_vote", "committee_member", day, {"vote": vote(day, 7, agree=4)})
+        assert case.data["committee_inconclusive_votes"] == n
+        assert case.state == ("referred_to_superior" if n == 3 else "cell_approved")
+    case = act(runtime, world, case, "recognise", "standing_committee", date(2026, 3, 20),
+               decision("6-QĐ/ĐU", date(2026, 3, 20)))
+    assert case.state == "official"
+
+
+def test_committee_two_thirds_after_an_inconclusive_vote_passes(runtime, world, member):
+    """5 of 7 (≥ 2/3) after one inconclusive committee vote moves on to committee_approved, not up."""
+    case = review(runtime, world, start(runtime, world))
+    case = cell_vote(runtime, world, case, date(2026, 3, 12), agree=6)
+    case = act(runtime, world, case, "committee_vote", "committee_member", date(2026, 3, 16),
+               {"vote": vote(date(2026, 3, 16), 7, agree=4)})
+    case = act(runtime, world, case, "committee_vote", "committee_member", date(2026, 3, 17),
+               {"vote": vote(date(2026, 3, 17), 7, agree=5)})
+    assert case.state == "committee_approved"
+
+
 def test_grassroots_cell_skips_the_committee_vote(runtime, world):
     """In a grassroots cell the decision follows the cell vote directly."""
     add_person(runtime, world, "g_probationer", "gcell", status="probationary")
@@ -149,8 +174,33 @@ def test_grassroots_cell_skips_the_committee_vote(runtime, world):
     assert case.state == "official"
 
 
-def test_recognition_after_thirty_working_days_is_refused_unless_extended(runtime, world, member):
-    """deadline_passed on the 31st working day after the cell vote; extend_deadline by 1 makes it the last day."""
+def _last_late(runtime, case) -> list[dict]:
+    with runtime.session_factory() as s:
+        event = s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq.desc())).first()
+        return list((event.data or {}).get("late") or [])
+
+
+def test_recognition_after_thirty_working_days_is_late_not_void(runtime, world, member):
+    """late_decision: recognised on the 31st working day, still official from the end of probation, 1 day late."""
+    case = review(runtime, world, start(runtime, world))
+    voted = date(2026, 3, 12)
+    case = cell_vote(runtime, world, case, voted, agree=6)
+    case = act(runtime, world, case, "committee_vote", "committee_member", date(2026, 3, 16),
+               {"vote": vote(date(2026, 3, 16), 7)})
+    late = WorkingCalendar().add_working_days(voted, 31)
+    case = act(runtime, world, case, "recognise", "standing_committee", late, decision("1-QĐ", late))
+    assert case.state == "official"
+    with runtime.session_factory() as s:
+        assert s.get(Person, member).official_on == END
+        row = s.scalars(select(Deadline).where(Deadline.case_id == case.id,
+                                               Deadline.kind == "probation_decision")).one()
+        assert row.status == "met"
+    (record,) = _last_late(runtime, case)
+    assert (record["deadline"], record["working_days"], record["rule"]) == ("probation_decision", 1, "late_decision")
+
+
+def test_recognition_on_the_extended_last_day_is_in_time(runtime, world, member):
+    """extend_deadline by 1 (31 refused: extension_max) makes the 31st working day the last one: nothing late."""
     case = review(runtime, world, start(runtime, world))
     voted = date(2026, 3, 12)
     case = cell_vote(runtime, world, case, voted, agree=6)
@@ -159,13 +209,11 @@ def test_recognition_after_thirty_working_days_is_refused_unless_extended(runtim
     calendar = WorkingCalendar()
     last, late = calendar.add_working_days(voted, 30), calendar.add_working_days(voted, 31)
     with pytest.raises(RuleViolation) as err:
-        act(runtime, world, case, "recognise", "standing_committee", late, decision("1-QĐ", late))
-    assert err.value.rule_ids == ["deadline_passed"]
-    with pytest.raises(RuleViolation) as err:
         act(runtime, world, case, "extend_deadline", "standing_committee", last, {"days": 31, "reason": "Bổ sung hồ sơ"})
     assert err.value.rule_ids == ["extension_max"]
     case = act(runtime, world, case, "extend_deadline", "standing_committee", last, {"days": 1, "reason": "Bổ sung hồ sơ"})
-    assert act(runtime, world, case, "recognise", "standing_committee", late, decision("1-QĐ", late)).state == "official"
+    case = act(runtime, world, case, "recognise", "standing_committee", late, decision("1-QĐ", late))
+    assert case.state == "official" and _last_late(runtime, case) == []
 
 
 def test_only_a_probationary_member_gets_a_probation_case(runtime, world):

@@ -8,6 +8,7 @@ import pytest
 from tests.support.facts import FakeLookups, case_facts, context, holds, person, step_of
 from workflows.demo.plans import vote
 from workflows.domain.definition import UpdatePerson
+from workflows.procedures.registry import get_procedure
 
 END = {"probation_end": "2025-02-28"}
 
@@ -45,11 +46,13 @@ def test_recognition_dates_official_membership_from_the_end_of_probation():
     assert update.changes == {"membership_status": "official", "official_on": date(2025, 2, 28)}
 
 
-@pytest.mark.parametrize(("day", "ok"), [("2025-04-15", True), ("2025-04-16", False)])
-def test_recognition_deadline(day, ok):
-    """deadline_passed: the decision date is on or before the open probation_decision deadline."""
-    assert holds("probation", "recognise", "deadline_passed", {"decision_number": "1", "decision_date": day},
-                 state="committee_approved", case_data=END, deadlines={"probation_decision": date(2025, 4, 15)}) is ok
+def test_recognition_has_no_deadline_rule_and_its_deadline_records_lateness():
+    """late_decision: recognise and strike_off are never refused for lateness (QĐ 24 §4.2 b)."""
+    for trigger in ("recognise", "strike_off"):
+        for decide in get_procedure("probation", "cpv-2025").steps_for(trigger):
+            assert "deadline_passed" not in {r.id for r in decide.rules}
+    spec = next(s for s in step_of("probation", "cell_vote").opens if s.kind == "probation_decision")
+    assert spec.late_rule_id == "late_decision" and "dù chi bộ họp chậm" in spec.late_source
 
 
 @pytest.mark.parametrize(("status", "ok"), [("probationary", True), ("official", False), ("none", False)])
@@ -71,3 +74,16 @@ def test_terminate_only_by_a_removal_of_the_same_person(procedure, state, same_p
     other = case_facts(procedure, case_id=9, state=state, person_id=100 if same_person else 101)
     assert holds("probation", "terminate", "ended_by_decision", {"by_case_id": 9, "date": "2025-05-01"},
                  state="on_probation", lookups=FakeLookups(cases={9: other})) is ok
+
+
+@pytest.mark.parametrize(("agree", "earlier", "outcome"), [
+    (5, 2, "passed"),        # 5 of 7 ≥ 2/3
+    (4, 0, "inconclusive"),  # 4 of 7 < 2/3
+    (4, 1, "inconclusive"),
+    (4, 2, "referred"),      # the committee's third vote short of 2/3
+])
+def test_committee_vote_outcome(agree, earlier, outcome):
+    """QĐ 24 §4.2 c): the committee, like the cell, refers up only at its third vote short of 2/3."""
+    ctx = context("probation", "committee_vote", {"vote": vote(date(2025, 3, 10), 7, agree)},
+                  state="cell_approved", case_data={**END, "committee_inconclusive_votes": earlier})
+    assert step_of("probation", "committee_vote", "cell_approved").outcome(ctx) == outcome

@@ -78,14 +78,14 @@ def test_late_step_through_the_engine_is_found(runtime, world):
 
 
 def test_late_imported_decision_names_the_deadline_rule(runtime, world):
-    """An imported admission decided 100 working days after the cell vote breaks `deadline_passed` (QĐ 24 §4.3.1)."""
+    """An imported admission decided 100 working days after the cell vote is a late step under `late_decision` (QĐ 24 §4.3.1)."""
     vote_day = START + timedelta(days=56)
     decided = runtime.calendar().add_working_days(vote_day, 100)
     case_id = import_admission(runtime, world, decided=decided)
     result = audit(runtime, world)
-    assert kinds_of(result, case_id) == [("late", "deadline_passed")]
+    assert kinds_of(result, case_id) == [("late", "late_decision")]
     finding = next(f for f in result.findings if f.case_id == case_id)
-    assert "QĐ 24" in finding.source and finding.entered_days_late == (date(2026, 11, 2) - decided).days
+    assert "QĐ 24" in finding.source and "chuẩn y chậm" in finding.source and finding.entered_days_late == (date(2026, 11, 2) - decided).days
 
 
 def test_out_of_order_dates_are_found(runtime, world):
@@ -234,3 +234,27 @@ def test_audit_goes_on_from_where_a_page_stopped(runtime, world):
             break
         after = page.next_after
     assert sorted(found) == sorted([first, second]) and pages >= 2
+
+
+def test_a_late_decision_through_the_engine_is_a_late_step(runtime, world):
+    """late_decision: an admission decided one working day after its 60 goes through and is counted as a late step."""
+    case = walk_admission(runtime, world, until="committee_approved")
+    due = runtime.calendar().add_working_days(START + timedelta(days=56), 60)
+    next_day = runtime.calendar().add_working_days(due, 1)
+    case = fire(at_day(runtime, next_day), case_id=case.id, trigger="decide_admission",
+                actor_id=world.actor_for("cell1")("standing_committee"),
+                data={"decision_number": "9-QĐ", "decision_date": next_day.isoformat()})
+    assert case.state == "admitted"
+    result = audit(runtime, world)
+    assert kinds_of(result, case.id) == [("late", "late_decision")]
+    assert result.by_kind()["late"] == 1
+
+
+def test_a_decision_on_its_due_date_is_not_a_late_step(runtime, world):
+    """late_decision boundary: decided on the 60th working day, no finding."""
+    case = walk_admission(runtime, world, until="committee_approved")
+    due = runtime.calendar().add_working_days(START + timedelta(days=56), 60)
+    case = fire(at_day(runtime, due), case_id=case.id, trigger="decide_admission",
+                actor_id=world.actor_for("cell1")("standing_committee"),
+                data={"decision_number": "9-QĐ", "decision_date": due.isoformat()})
+    assert kinds_of(audit(runtime, world), case.id) == []

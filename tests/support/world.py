@@ -30,7 +30,8 @@ class World:
             "gcell": {"cell_secretary": "secretary_g", "committee_member": "committee", "organisation_officer": "officer_g",
                       "standing_committee": "standing_province"},
         }[cell]
-        common = {"inspection_committee": "inspection", "admin": "admin"}
+        common = {"inspection_committee": "inspection", "admin": "admin",
+                  "province_standing_committee": "standing_province"}
         return lambda role: self.users[mapping.get(role) or common[role]]
 
 

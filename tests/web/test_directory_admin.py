@@ -187,3 +187,20 @@ def test_calendar_override_changes_working_days_at_once(app, runtime, world):
     assert engine_rt.calendar().add_working_days(friday, 1) == date(2027, 3, 8)
     with runtime.session_factory() as s:
         assert s.scalars(select(CalendarOverride)).all() == []
+
+
+def test_admin_records_whether_a_unit_has_a_youth_union(app, runtime, world):
+    """The organisation page sets youth_union yes / no / not recorded; the directory shows it in Vietnamese."""
+    client = _client(app, "admin")
+    url = f"/admin/organisations/{world.orgs['commune']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Tổ chức Đoàn thanh niên ở đơn vị" in page and "chưa ghi nhận" in page
+    saved = post(client, url, {"name": "Đảng ủy xã", "admission_authority": "y", "youth_union": "yes"}, token_from=url)
+    assert saved.status_code == 302
+    with runtime.session_factory() as s:
+        assert s.get(Organisation, world.orgs["commune"]).youth_union is True
+    html = client.get(f"/organisations/{world.orgs['commune']}").get_data(as_text=True)
+    assert "có tổ chức Đoàn thanh niên" in html
+    post(client, url, {"name": "Đảng ủy xã", "admission_authority": "y", "youth_union": ""}, token_from=url)
+    with runtime.session_factory() as s:
+        assert s.get(Organisation, world.orgs["commune"]).youth_union is None

@@ -14,7 +14,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from models import ORGANISATION_KINDS, ROLES
 from web.accounts.auth import admin_required, current_actor, runtime
@@ -23,6 +23,7 @@ from web.common.i18n import lang
 from web.common.labels import ORGANISATION_KINDS as KIND_LABELS
 from web.common.labels import ROLES as ROLE_LABELS
 from workflows.accounts.admin import (
+    UNCHANGED,
     all_organisations,
     get_organisation,
     get_user,
@@ -77,10 +78,18 @@ class OrganisationForm(UIForm):
     admission_authority = BooleanField(_l("Delegated admission authority (grassroots committees only)"))
 
 
+YOUTH_UNION_CHOICES = {"": None, "yes": True, "no": False}
+
+
 class EditOrganisationForm(UIForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     email = EmailField(_l("E-mail"), validators=[Optional(), SimpleEmail(_l("Enter an e-mail address.")), Length(max=254, message=TOO_LONG)])
     admission_authority = BooleanField(_l("Delegated admission authority (grassroots committees only)"))
+    # Whether the unit has a Youth Union: an applicant of Youth Union age is then introduced by its resolution.
+    youth_union = SelectField(_l("Youth Union organisation in the unit"), choices=choices([
+        ("", _l("not recorded")), ("yes", _l("there is a Youth Union organisation")),
+        ("no", _l("there is no Youth Union organisation"))]), validate_choice=False,
+        validators=[Optional(), AnyOf(list(YOUTH_UNION_CHOICES), message=_l("Choose one of the options."))])
 
 
 class OverrideForm(UIForm):
@@ -216,11 +225,16 @@ def organisations():
 def organisation(org_id: int):
     org = get_organisation(runtime(), actor_id=current_actor().id, organisation_id=org_id)
     form = EditOrganisationForm(obj=org) if request.method == "GET" else EditOrganisationForm()
+    if request.method == "GET":
+        form.youth_union.data = {None: "", True: "yes", False: "no"}[org.youth_union]
     errors = FormErrors()
     if form.validate_on_submit():
         try:
             update_organisation(runtime(), actor_id=current_actor().id, organisation_id=org_id, name=form.name.data,
-                                email=form.email.data or None, admission_authority=form.admission_authority.data)
+                                email=form.email.data or None, admission_authority=form.admission_authority.data,
+                                # Not sent at all (an older form): left as it is.
+                                youth_union=UNCHANGED if form.youth_union.raw_data in (None, [])
+                                else YOUTH_UNION_CHOICES[form.youth_union.data or ""])
         except InvalidInput as exc:
             errors.add_error(exc)
         else:

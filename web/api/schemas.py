@@ -94,6 +94,8 @@ class OrganisationSchema(Schema):
     admission_authority = fields.Boolean(required=True)
     email = fields.String(allow_none=True)
     path = fields.String(metadata={"description": "Materialised path of ids, root first: '/1/4/9/'."})
+    youth_union = fields.Boolean(allow_none=True, metadata={
+        "description": "Whether the unit has a Youth Union organisation (null: not recorded; issue 12)."})
 
 
 class UserInSchema(StrictSchema):

@@ -76,7 +76,7 @@ def recorded(file: CaseFile, trigger: str, data: dict[str, Any]) -> list[Entry]:
     fields = _fields_of(file.definition, trigger)
     entries = []
     for key, value in data.items():
-        if key in ("effects", "outcome"):
+        if key in ("effects", "outcome", "late"):
             continue
         f = fields.get(key)
         entries.append(Entry(label(f, key.replace("_", " ")) if f else key.replace("_", " "),
@@ -85,6 +85,10 @@ def recorded(file: CaseFile, trigger: str, data: dict[str, Any]) -> list[Entry]:
         outcome = data["outcome"]
         words = {"passed": _("threshold reached"), "failed": _("threshold not reached")}
         entries.append(Entry(_("Result"), words.get(outcome) or state_label(file.case.procedure, file.case.rule_set, outcome)))
+    for late in data.get("late") or []:
+        entries.append(Entry(_("Late"), _("due %(due)s, taken %(on)s: %(days)s working days late",
+                                          due=format_date(late.get("due")), on=format_date(late.get("on")),
+                                          days=late.get("working_days"))))
     return entries
 
 

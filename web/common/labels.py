@@ -84,6 +84,17 @@ CHOICES = {
     "central": _l("Central level"),
     "yes": _l("Yes"),
     "no": _l("No"),
+    # who took a discipline decision (issue 12)
+    "cell": _l("The cell"),
+    "grassroots_committee": _l("The grassroots party committee"),
+    "grassroots_inspection": _l("The grassroots inspection commission"),
+    "superior_committee": _l("The superior party committee"),
+    "superior_inspection": _l("The superior inspection commission"),
+    # grounds to defer a discipline case (issue 12)
+    "pregnancy": _l("Pregnancy"),
+    "maternity_leave": _l("Maternity leave"),
+    "raising_child": _l("Raising a child under 12 months"),
+    "inpatient_treatment": _l("Serious illness under inpatient treatment"),
 }
 
 DEADLINE_STATUS = {"open": _l("open"), "met": _l("met"), "cancelled": _l("cancelled")}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import holidays
 from sqlalchemy import func, or_, select
@@ -145,9 +146,13 @@ def get_organisation(rt: Runtime, *, actor_id: int, organisation_id: int) -> Org
         return org
 
 
+UNCHANGED: Any = object()  # an optional argument left as it is
+
+
 def update_organisation(rt: Runtime, *, actor_id: int, organisation_id: int, name: str, email: str | None,
-                        admission_authority: bool) -> Organisation:
-    """Rename an organisation, change its e-mail or its admission authority (its place in the tree stays)."""
+                        admission_authority: bool, youth_union: bool | None = UNCHANGED) -> Organisation:
+    """Rename an organisation, change its e-mail, its admission authority or whether it has a Youth Union
+    (True / False / None: not recorded); its place in the tree stays."""
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise InvalidInput("Tên tổ chức phải có từ 1 đến 200 ký tự.", "The name must be 1 to 200 characters.",
@@ -164,6 +169,8 @@ def update_organisation(rt: Runtime, *, actor_id: int, organisation_id: int, nam
                                "Only a grassroots committee can be delegated admission authority.",
                                {"admission_authority": "kind"})
         org.name, org.email, org.admission_authority = name, email or None, admission_authority
+        if youth_union is not UNCHANGED:
+            org.youth_union = youth_union
         record_audit(session, at=rt.clock.now(), user_id=actor_id, action="organisation.update",
                      object_type="organisation", object_id=org.id)
         return org

@@ -97,16 +97,19 @@ def discipline_plan(start: date, *, violation_date: date, form: str = "reprimand
 
 
 def appeal_plan(against_case_id: int, received: date, filed: date, *, outcome: str = "uphold",
-                form: str | None = None) -> Plan:
-    """Filed, considered five days later, resolved a month after filing."""
+                form: str | None = None, role: str = "inspection_committee") -> Plan:
+    """Filed, considered five days later, resolved a month after filing, by `role` of the hearing level.
+
+    A strike-off is appealed to the superior committee only (QĐ 24 §8): pass that committee's role.
+    """
     d = lambda days: filed + timedelta(days=days)  # noqa: E731
     resolved = decision(f"{filed.day:02d}{filed.month:02d}-QĐ/UBKT", d(30))
     if form is not None:
         resolved["form"] = form
     return [
-        ("open", "inspection_committee", filed, {
+        ("open", role, filed, {
             "against_case_id": against_case_id, "received_decision_on": received.isoformat(),
             "filed_on": filed.isoformat(), "grounds": "Đề nghị xem xét lại vì quyết định chưa đúng mức độ vi phạm."}),
-        ("start_consideration", "inspection_committee", d(5), {"date": d(5).isoformat()}),
-        (outcome, "inspection_committee", d(30), resolved),
+        ("start_consideration", role, d(5), {"date": d(5).isoformat()}),
+        (outcome, role, d(30), resolved),
     ]

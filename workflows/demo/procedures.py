@@ -127,7 +127,8 @@ class _Seeder:
         case = run("annulled", "thon2", 460, None, proposal="strike_off")
         end = add_months(self.ago(460), 12)
         self.walk("appeal", "p_annulled", "thon2",
-                  appeal_plan(case.id, end + timedelta(days=23), end + timedelta(days=30), outcome="annul"))
+                  appeal_plan(case.id, end + timedelta(days=23), end + timedelta(days=30), outcome="annul",
+                              role="province_standing_committee"))
         # Mid-probation the member moves to another cell: the case goes along.
         case = run("transferred", "thon1", 150, "on_probation")
         self.fire(case, "transfer", self.ago(60), {"organisation_id": self.tree.orgs["thon2"],
@@ -152,7 +153,8 @@ class _Seeder:
         day = self.ago(125)
         self.fire(case, "cell_vote", day, {"vote": vote(day, ELIGIBLE, 3)}, role="cell_secretary", cell="thon1")
         case = run("annulled", "thon2", 120, None, ground="political_standard_not_met")
-        self.walk("appeal", "s_annulled", "thon2", appeal_plan(case.id, self.ago(78), self.ago(70), outcome="annul"))
+        self.walk("appeal", "s_annulled", "thon2", appeal_plan(case.id, self.ago(78), self.ago(70), outcome="annul",
+                                                                      role="province_standing_committee"))
         case = run("revoked", "truong", 180, None)
         self.fire(case, "revoke", self.ago(100), decision(
             "112-QĐ/TU", self.ago(100), reason="Đảng viên chưa được tổ chức kiểm điểm theo quy định."), user="btv.tinh")

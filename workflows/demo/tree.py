@@ -78,6 +78,8 @@ class DemoTree:
             "organisation_officer": "tochuc.tanphu" if under_tanphu else ("tochuc.dongha" if cell != "namviet" else "tochuc.tinh"),
             "standing_committee": "btv.tanphu" if under_tanphu else "btv.tinh",
             "inspection_committee": "ubkt.tinh",
+            # The committee above the communes: hears strike-off appeals (QĐ 24 §8: "cấp ủy cấp trên").
+            "province_standing_committee": "btv.tinh",
         }
         return lambda role: self.users[mapping[role]]
 

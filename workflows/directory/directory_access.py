@@ -39,7 +39,8 @@ def _sees_organisation(actor: Actor, path: str) -> bool:
 
 def describe_organisation(org: Organisation) -> dict[str, Any]:
     return {"id": org.id, "name": org.name, "kind": org.kind, "parent_id": org.parent_id,
-            "admission_authority": org.admission_authority, "email": org.email, "path": org.path}
+            "admission_authority": org.admission_authority, "email": org.email, "path": org.path,
+            "youth_union": org.youth_union}
 
 
 def describe_person(person: Person) -> dict[str, Any]:

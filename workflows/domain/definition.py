@@ -29,6 +29,7 @@ class OrgFacts:
     kind: str
     admission_authority: bool
     parent_id: int | None
+    youth_union: bool | None = None  # the unit has a Youth Union organisation; None: not recorded
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ class Rule:
 
 # Where an authority's role must be held: the role applies to the subtree of
 # the organisation holding it, so it must be held at that place or above.
+# Besides these names, "chain:<i>" names the i-th organisation of the case's chain from the root (the level
+# an appeal is heard at, computed from the case).
 SCOPES = ("case", "grassroots", "superior", "competent", "province")
 
 
@@ -197,6 +200,12 @@ class DeadlineSpec:
     label_en: str = ""
     # Opened only when this holds (e.g. a decision deadline only after a conclusive vote).
     when: Callable[[StepContext], bool] | None = None
+    # The rule id a step meeting it late is recorded and audited under (default `deadline:<kind>`);
+    # lateness itself never refuses a step — a window that bars has its own `deadline_passed` rule.
+    late_rule_id: str = ""
+    # The source quoted when it is met late (the event's `late` record, the audit finding); `legal_basis` is
+    # stored on the deadline row and stays short (deadlines.legal_basis holds 200 characters).
+    late_source: str = ""
 
 
 @dataclass(frozen=True)

@@ -64,4 +64,8 @@ def scope_organisation(scope: str, chain: Sequence[OrgFacts], rule_set: RuleSet)
         return competent_committee(chain, rule_set)
     if scope == "province":
         return chain[0]
+    if scope.startswith("chain:") and scope[6:].isdigit():
+        # A level counted from the root of the case's chain (an appeal's hearing level, issue 12): the same
+        # index means the same level for every organisation of the same shape.
+        return chain[min(int(scope[6:]), len(chain) - 1)]
     raise InvalidInput(f"Phạm vi không hợp lệ: {scope}", f"Unknown scope: {scope}")

@@ -19,6 +19,9 @@ DEFAULT_SETTINGS: Mapping[str, Any] = MappingProxyType({
     "admission_max_age_months": 60 * 12,
     "certificate_valid_months": 60,
     "introducer_known_months": 12,
+    # Youth Union age (Luật Thanh niên 2020 art. 1: "từ đủ 16 tuổi đến 30 tuổi"), counted like the 60 of §1:
+    # up to 360 whole months.
+    "youth_union_max_age_months": 30 * 12,
     "admission_decision_working_days": 60,
     "decision_extension_max_working_days": 30,
     "ceremony_working_days": 30,

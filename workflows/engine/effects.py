@@ -5,9 +5,10 @@ one transaction; nothing here commits.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -177,6 +178,28 @@ def record_deadlines(write: StepWrite, definition: Procedure, step: Step, ctx: S
             organisation_id=org.id, status="open", opened_at=now, legal_basis=spec.legal_basis,
             started_on=step.recorded_date(ctx.data) or ctx.today,
         )
+
+
+def lateness(write: StepWrite, definition: Procedure, step: Step, ctx: StepContext) -> list[dict[str, Any]]:
+    """The deadlines this step meets after their due date, for the event's `late` record.
+
+    Lateness never voids a step by itself (QĐ 24-QĐ/TW §4.2 b: a recognition decided late still
+    recognises): where a window bars, the step has its own `deadline_passed` rule. This is what the
+    case page shows and the compliance audit counts.
+    """
+    on = step.recorded_date(ctx.data) or ctx.today
+    found = []
+    for deadline in write.deadlines:
+        if deadline.kind in step.closes and deadline.status == "open" and on > deadline.due_date:
+            spec = next((spec for st in (definition.open_step, *definition.steps) for spec in st.opens
+                         if spec.kind == deadline.kind), None)
+            found.append({
+                "deadline": deadline.kind, "due": deadline.due_date.isoformat(), "on": on.isoformat(),
+                "working_days": working_days_between(ctx.calendar, deadline.due_date, on),
+                "rule": (spec.late_rule_id if spec and spec.late_rule_id else f"deadline:{deadline.kind}"),
+                "source": (spec.late_source or spec.legal_basis) if spec else step.legal_basis,
+            })
+    return found
 
 
 def _record_timing(deadline: store.DeadlineRow, step: Step, ctx: StepContext) -> None:

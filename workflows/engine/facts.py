@@ -33,7 +33,8 @@ PERSON_FACT_COLUMNS = ("id", "full_name", "birth_date", "organisation_id", "memb
                        "education", "email", "joined_on", "official_on", "left_on", "left_reason", "holds_post",
                        "flags")
 _PERSON_COLUMNS = tuple(_PEOPLE.c[name] for name in PERSON_FACT_COLUMNS)
-_CHAIN_COLUMNS = (_ORGS.c.id, _ORGS.c.name, _ORGS.c.kind, _ORGS.c.admission_authority, _ORGS.c.parent_id)
+_CHAIN_COLUMNS = (_ORGS.c.id, _ORGS.c.name, _ORGS.c.kind, _ORGS.c.admission_authority, _ORGS.c.parent_id,
+                  _ORGS.c.youth_union)
 _PERSON = Prepared(select(*_PERSON_COLUMNS).where(_PEOPLE.c.id == bindparam("id")))
 _CASES_OF_PERSON = Prepared(select(*(_CASES.c[name] for name in CASE_COLUMNS))
                             .where(_CASES.c.person_id == bindparam("person_id")).order_by(_CASES.c.id))
@@ -61,7 +62,7 @@ def path_ids(path: str) -> list[int]:
 
 
 def org_facts(org: Organisation) -> OrgFacts:
-    return OrgFacts(org.id, org.name, org.kind, org.admission_authority, org.parent_id)
+    return OrgFacts(org.id, org.name, org.kind, org.admission_authority, org.parent_id, org.youth_union)
 
 
 def load_chain(db, path: str) -> list[OrgFacts]:

@@ -34,6 +34,7 @@ from workflows.engine.access import Actor, forbidden_step, load_actor, require_v
 from workflows.engine.effects import (
     StepWrite,
     apply_effects,
+    lateness,
     record_deadlines,
     record_vote,
 )
@@ -246,6 +247,9 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
         before = store.mutable_values(case)
     else:
         write.lookups.moving[case.id] = case  # the effects' steps see this case in its new state
+    late = lateness(write, definition, step, ctx)  # read before record_deadlines meets the rows
+    if late:
+        event_data["late"] = late
     effects_record = apply_effects(write, step, ctx)
     if effects_record:
         event_data["effects"] = effects_record

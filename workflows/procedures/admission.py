@@ -28,7 +28,7 @@ from workflows.domain.definition import (
     UpdatePerson,
 )
 from workflows.domain.rulesets import RuleSet
-from workflows.procedures import common, decisions, readmission
+from workflows.procedures import common, decisions, introductions, readmission
 
 NAME = "admission"
 
@@ -68,11 +68,15 @@ def _age_min(ctx: StepContext) -> bool:
 
 
 def _age_max(ctx: StepContext) -> bool:
-    if age_in_months(ctx.person.birth_date, _vote_date(ctx)) <= ctx.settings["admission_max_age_months"]:
+    """Over 60 on the cell vote: a consent dated no later than the decision, recorded at submission or on it."""
+    voted = date.fromisoformat(ctx.recorded("cell_vote")["vote"]["date"])
+    if age_in_months(ctx.person.birth_date, voted) <= ctx.settings["admission_max_age_months"]:
         return True
-    # Over 60 only with the province standing committee's prior written consent.
-    consent = ctx.recorded(_SUBMIT).get("consent")
-    return bool(consent) and date.fromisoformat(consent["date"]) <= _vote_date(ctx)
+    consent = ctx.data.get("age_consent") or ctx.recorded(_SUBMIT).get("consent")
+    if not consent:
+        return False
+    given = consent["date"] if isinstance(consent["date"], date) else date.fromisoformat(consent["date"])
+    return given <= ctx.data["decision_date"]
 
 
 def _education(ctx: StepContext) -> bool:
@@ -91,38 +95,6 @@ def _certificate_valid(ctx: StepContext) -> bool:
     return issued <= _vote_date(ctx) < add_months(issued, ctx.settings["certificate_valid_months"])
 
 
-def _introducers_ok(ctx: StepContext, introducers: list, union: dict | None, on: date) -> bool:
-    members_needed = 1 if union else 2
-    if len(introducers) != members_needed:
-        return False
-    ids = [i["person_id"] for i in introducers]
-    if len(set(ids)) != len(ids) or ctx.person.id in ids:
-        return False
-    found = ctx.lookups.persons(ids)
-    for item in introducers:
-        introducer = found.get(item["person_id"])
-        if introducer is None or introducer.membership_status != "official":
-            return False
-        known_since = item["known_since"]
-        if isinstance(known_since, str):
-            known_since = date.fromisoformat(known_since)
-        # A replacement introducer assigned by the cell is exempt from the 12 months.
-        if not item.get("replacement") and add_months(known_since, ctx.settings["introducer_known_months"]) > on:
-            return False
-    return True
-
-
-def _introducers_at_submit(ctx: StepContext) -> bool:
-    return _introducers_ok(ctx, ctx.data.get("introducers") or [], ctx.data.get("union_resolution"),
-                           ctx.data["application_date"])
-
-
-def _introducers_at_vote(ctx: StepContext) -> bool:
-    submitted = ctx.recorded(_SUBMIT)
-    return _introducers_ok(ctx, submitted.get("introducers") or [], submitted.get("union_resolution"),
-                           date.fromisoformat(submitted["application_date"]))
-
-
 AGE_MIN = Rule(
     "age_min", "QĐ 24-QĐ/TW §1.1; Điều lệ Đảng art. 1",
     "Người vào Đảng phải đủ 18 tuổi (tính theo tháng) vào ngày chi bộ biểu quyết.",
@@ -130,10 +102,20 @@ AGE_MIN = Rule(
     _age_min, field="vote",
 )
 AGE_MAX = Rule(
-    "age_max", "QĐ 24-QĐ/TW §1.1",
-    "Người trên 60 tuổi chỉ được kết nạp khi có văn bản đồng ý trước của ban thường vụ tỉnh ủy.",
-    "An applicant over 60 can only be admitted with the province standing committee's prior written consent.",
-    _age_max, field="vote",
+    "age_max",
+    "QĐ 24-QĐ/TW §1.1.2; HD 01-HD/TW (2021) §1.1: «Chỉ xem xét kết nạp vào Đảng những người trên 60 tuổi khi đủ "
+    "các điều kiện: ... được ban thường vụ cấp uỷ trực thuộc Trung ương đồng ý bằng văn bản trước khi cấp uỷ có "
+    "thẩm quyền ra quyết định kết nạp»",
+    "Người trên 60 tuổi (vào ngày chi bộ xét) chỉ được quyết định kết nạp khi đã có văn bản đồng ý của ban thường vụ "
+    "tỉnh ủy, ghi ngày không sau ngày quyết định.",
+    "An applicant over 60 (on the cell vote) can only be admitted once the province standing committee's written "
+    "consent exists, dated no later than the decision.",
+    _age_max, field="age_consent", confidence="H",
+)
+AGE_CONSENT = Field(
+    "age_consent", "object", required=False, items=common.CONSENT.items,
+    label_vi="Văn bản đồng ý của ban thường vụ tỉnh ủy (người trên 60 tuổi)",
+    label_en="Province standing committee's written consent (applicant over 60)",
 )
 EDUCATION = Rule(
     "education", "QĐ 24-QĐ/TW §1.2",
@@ -147,21 +129,6 @@ CERTIFICATE_VALID = Rule(
     "The Party-awareness course certificate must be valid (60 months from issue) on the vote date.",
     _certificate_valid, field="certificate",
 )
-INTRODUCERS_RULE = dict(
-    id="introducers", source="Điều lệ Đảng art. 4.1; QĐ 24-QĐ/TW §3.2",
-    message_vi=(
-        "Cần hai đảng viên chính thức giới thiệu (hoặc nghị quyết của Đoàn/Công đoàn và một đảng viên chính thức); "
-        "mỗi người giới thiệu phải cùng công tác, học tập hoặc cư trú với người vào Đảng ít nhất 12 tháng, "
-        "trừ người được chi bộ phân công giới thiệu thay."
-    ),
-    message_en=(
-        "Two official members must introduce the applicant (or a Youth Union/trade-union resolution and one official member); "
-        "each must have worked, studied or lived with the applicant for at least 12 months, unless assigned by the cell as a replacement."
-    ),
-    field="introducers",
-)
-INTRODUCERS_AT_SUBMIT = Rule(check=_introducers_at_submit, **INTRODUCERS_RULE)
-INTRODUCERS_AT_VOTE = Rule(check=_introducers_at_vote, **INTRODUCERS_RULE)
 
 
 def _helper_official(ctx: StepContext) -> bool:
@@ -181,19 +148,6 @@ NOT_A_MEMBER = Rule(
     "Người này đang là đảng viên, không thể mở hồ sơ kết nạp.",
     "This person is already a member; an admission case cannot be opened.",
     lambda ctx: ctx.person.membership_status in ("none", "former"), field=None,
-)
-
-
-def _decision_in_time(ctx: StepContext) -> bool:
-    due = ctx.case.deadlines.get("admission_decision")
-    return due is None or ctx.data["decision_date"] <= due
-
-
-DEADLINE_PASSED = Rule(
-    "deadline_passed", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
-    "Đã quá thời hạn 60 ngày làm việc kể từ ngày chi bộ ra nghị quyết (kể cả thời gian gia hạn).",
-    "The 60 working days from the cell resolution (plus any extension) have passed.",
-    _decision_in_time, field="decision_date",
 )
 
 
@@ -241,9 +195,13 @@ def _ceremony_due(ctx: StepContext) -> date:
 
 
 DECISION_DEADLINE = DeadlineSpec(
-    "admission_decision", _decision_due, COMPETENT[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
+    "admission_decision", _decision_due, COMPETENT[0],
+    "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1; quyết định chậm vẫn có hiệu lực (QĐ 24 §4.2 b)",
     "Hạn ra quyết định kết nạp (60 ngày làm việc từ nghị quyết chi bộ)",
     "Admission decision due (60 working days from the cell resolution)",
+    late_rule_id=common.LATE_DECISION_ID,
+    late_source="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1 (60 ngày làm việc); quyết định chậm vẫn có hiệu lực, cấp ủy có "
+                "thẩm quyền chịu trách nhiệm về việc chậm — như " + common.LATE_DECISION_SOURCE,
 )
 CEREMONY_DEADLINE_SPEC = DeadlineSpec(
     "ceremony", _ceremony_due, SECRETARY[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.1",
@@ -291,8 +249,8 @@ def _extend(ctx: StepContext):
 # ---------------------------------------------------------------- the procedure
 
 DECISION_FIELDS = (common.DECISION_NUMBER, common.DECISION_DATE, common.RECEIVED_DATE, common.DECISION_VOTE,
-                   readmission.PROVINCE_CONSENT_FIELD)
-DECISION_RULES = (DEADLINE_PASSED, common.DECISION_VOTE_RULE, readmission.PROVINCE_CONSENT)
+                   readmission.PROVINCE_CONSENT_FIELD, AGE_CONSENT)
+DECISION_RULES = (common.DECISION_VOTE_RULE, AGE_MAX, readmission.PROVINCE_CONSENT)
 
 
 def build(rule_set: RuleSet) -> Procedure:
@@ -338,7 +296,7 @@ def build(rule_set: RuleSet) -> Procedure:
                 ), label_vi="Nghị quyết giới thiệu của Đoàn/Công đoàn", label_en="Youth Union / trade-union resolution"),
                 common.CONSENT,
             ),
-            rules=(INTRODUCERS_AT_SUBMIT,),
+            rules=introductions.RULES,
             date_field="application_date",
         ),
         Step(
@@ -364,7 +322,7 @@ def build(rule_set: RuleSet) -> Procedure:
             label_vi="Chi bộ biểu quyết (6-KNĐ)", label_en="Cell vote (6-KNĐ)",
             legal_basis="HD 01-HD/TW §3.6, §5.1; " + votes_source,
             fields=(common.VOTE,),
-            rules=(AGE_MIN, AGE_MAX, EDUCATION, CERTIFICATE_VALID, INTRODUCERS_AT_VOTE, readmission.WAIT),
+            rules=(AGE_MIN, EDUCATION, CERTIFICATE_VALID, *introductions.RULES, readmission.WAIT),
             outcome=common.vote_outcome("two_thirds"), vote="cell", threshold="two_thirds", opens=(DECISION_DEADLINE,),
             date_field="vote.date",
         ),

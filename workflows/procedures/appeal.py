@@ -6,6 +6,11 @@ or a strike-off decision (30 working days), including a probationary
 member's strike-off. A late appeal is refused at `open` (`deadline_passed`).
 The decision stays in force meanwhile; `amend` and `annul` change the
 decided case through its own system steps, so that case records the change.
+
+Who hears it (issue 12): the level directly above the body that decided (levels.py) — a discipline
+appeal by that level's committee or inspection commission, a strike-off appeal by its committee only.
+An uphold or an amendment may itself be appealed, one level up, to the central level (final): each
+level is its own appeal case, `against_case_id` the appeal before it, `origin_case_id` the decided case.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ from workflows.domain.definition import (
     UpdateCaseData,
 )
 from workflows.domain.rulesets import RuleSet
-from workflows.procedures import common, decisions
+from workflows.procedures import common, decisions, levels
 from workflows.procedures.discipline import FORMS
 
 NAME = "appeal"
@@ -40,34 +45,125 @@ STATES = (
 )
 
 SOURCE = "Điều lệ Đảng art. 39; QĐ 24-QĐ/TW §8"
-WHO = decisions.appeal_authorities
+SOURCE_LEVELS = (
+    "Điều lệ Đảng art. 39.7: «Tổ chức đảng, đảng viên không đồng ý với quyết định kỷ luật thì trong vòng một tháng, "
+    "kể từ ngày nhận quyết định, có quyền khiếu nại với cấp uỷ hoặc uỷ ban kiểm tra cấp trên cho đến Ban Chấp hành "
+    "Trung ương»; QĐ 22-QĐ/TW art. 22; QĐ 24-QĐ/TW §8 (xóa tên): «có quyền khiếu nại với cấp ủy cấp trên cho đến "
+    "Ban Bí thư Trung ương Đảng»"
+)
+# An appeal decision that stands and may be appealed to the level above.
+APPEAL_DECIDED = ("upheld", "amended")
+STRIKE_OFFS = ("strike_off", "probation")
 
-# ---------------------------------------------------------------- rules at open
+# ---------------------------------------------------------------- the level that hears the appeal
 
 
 def _against(ctx: StepContext):
-    """The decided case appealed against, when it is one that can be appealed (else None)."""
+    """The decided case (or appeal decision) appealed against, when it can be appealed (else None)."""
     case = ctx.lookups.case(ctx.data["against_case_id"])
-    if case is None or case.person_id != ctx.person.id or case.procedure not in decisions.APPEALABLE:
+    if case is None or case.person_id != ctx.person.id:
+        return None
+    if case.procedure == NAME:
+        return case if case.state in APPEAL_DECIDED else None
+    if case.procedure not in decisions.APPEALABLE:
         return None
     _trigger, states = decisions.APPEALABLE[case.procedure]
     return case if case.state in states else None
 
 
+def origin_procedure(case) -> str:
+    """The procedure whose decision the appeal chain is about (discipline, strike_off, probation)."""
+    return case.data.get("origin_procedure") or case.procedure if case.procedure == NAME else case.procedure
+
+
+def _hearing_index(ctx: StepContext, against) -> int | None:
+    """The chain index of the level that hears an appeal against `against` (None: the central level)."""
+    if against.procedure == NAME:
+        return levels.level_above(ctx.chain, against.data.get("hearing_index"))
+    if against.procedure == "discipline":
+        index = against.data.get("decider_index")
+        if index is None:  # decided before the deciding body was recorded: the lowest one competent
+            decided_by = levels.default_decided_by(against.data.get("form"), ctx.chain, ctx.rule_set)
+            index = levels.decider_index(ctx.chain, decided_by)
+        return levels.level_above(ctx.chain, min(index, len(ctx.chain) - 1))
+    return levels.level_above(ctx.chain, levels.competent_index(ctx.chain, ctx.rule_set))
+
+
+def _hearing(ctx: StepContext) -> tuple[int | None, bool]:
+    """(hearing index, whether an inspection commission may hear it) of this appeal case."""
+    if "hearing_index" in ctx.case.data:
+        return ctx.case.data["hearing_index"], ctx.case.data.get("origin_procedure") not in STRIKE_OFFS
+    against = _against(ctx)
+    if against is None:
+        raise LookupError("no appealable decision")
+    return _hearing_index(ctx, against), origin_procedure(against) not in STRIKE_OFFS
+
+
+def who(ctx: StepContext | None) -> tuple[Authority, ...]:
+    """The standing committee (and, for discipline, the inspection commission) of the hearing level."""
+    if ctx is None:
+        return decisions.appeal_authorities(None)
+    try:
+        index, inspection = _hearing(ctx)
+    except (LookupError, KeyError, TypeError):  # nothing appealable named yet: the rules will say so
+        return decisions.appeal_authorities(ctx)
+    return levels.hearing_authorities(index, inspection=inspection)
+
+
+WHO = who
+
+
 def _decision_date(case) -> date:
+    if case.procedure == NAME:
+        return case.decided_on
     trigger, _states = decisions.APPEALABLE[case.procedure]
     return date.fromisoformat(case.data[trigger]["decision_date"])
 
 
 def _window_end(ctx: StepContext, case) -> date:
-    return decisions.appeal_window_end(case.procedure, ctx.data["received_decision_on"], ctx.settings, ctx.calendar)
+    return decisions.appeal_window_end(origin_procedure(case), ctx.data["received_decision_on"], ctx.settings,
+                                       ctx.calendar)
 
 
 APPEALABLE = Rule(
     "appealable_decision", SOURCE,
-    "Chỉ khiếu nại được quyết định kỷ luật hoặc quyết định xóa tên đang có hiệu lực đối với chính mình.",
-    "Only a discipline or strike-off decision in force about the appellant can be appealed.",
+    "Chỉ khiếu nại được quyết định kỷ luật hoặc quyết định xóa tên đang có hiệu lực đối với chính mình "
+    "(hoặc quyết định giải quyết khiếu nại giữ nguyên, thay đổi hình thức).",
+    "Only a discipline or strike-off decision in force about the appellant (or an appeal decision upholding or "
+    "amending it) can be appealed.",
     lambda ctx: _against(ctx) is not None, field="against_case_id",
+)
+
+
+def _not_final(ctx: StepContext) -> bool:
+    against = _against(ctx)
+    return against is None or against.procedure != NAME or against.data.get("hearing_index") is not None
+
+
+APPEAL_FINAL = Rule(
+    "appeal_final", SOURCE_LEVELS,
+    "Quyết định giải quyết khiếu nại của cấp Trung ương là quyết định cuối cùng, không khiếu nại tiếp được.",
+    "The central level's appeal decision is final: it cannot be appealed further.",
+    _not_final, field="against_case_id", confidence="H",
+)
+
+
+def _latest_decision(ctx: StepContext) -> bool:
+    """Against the latest decision of the chain: nothing decided on appeal against it yet."""
+    against = _against(ctx)
+    if against is None:
+        return True
+    return not any(c.procedure == NAME and c.state in APPEAL_DECIDED
+                   and (c.data.get("open") or {}).get("against_case_id") == against.id
+                   for c in ctx.lookups.cases_of_person(ctx.person.id))
+
+
+APPEAL_NEXT_LEVEL = Rule(
+    "appeal_next_level", SOURCE_LEVELS,
+    "Quyết định này đã được cấp trên giải quyết khiếu nại: nếu không đồng ý, hãy khiếu nại quyết định giải quyết khiếu "
+    "nại đó lên cấp trên tiếp theo.",
+    "This decision has already been decided on appeal: appeal that appeal decision to the next level up instead.",
+    _latest_decision, field="against_case_id", confidence="H",
 )
 
 
@@ -102,29 +198,55 @@ DEADLINE_PASSED = Rule(
 
 def _opened(ctx: StepContext):
     case = _against(ctx)
-    return [UpdateCaseData({"against_procedure": case.procedure, "appeal_until": _window_end(ctx, case)})]
+    index = _hearing_index(ctx, case)
+    chained = case.procedure == NAME
+    return [UpdateCaseData({
+        "against_procedure": case.procedure, "appeal_until": _window_end(ctx, case),
+        "origin_case_id": case.data.get("origin_case_id") if chained else case.id,
+        "origin_procedure": origin_procedure(case),
+        "appeal_level": int(case.data.get("appeal_level") or 1) + 1 if chained else 1,
+        "hearing_index": index, "hearing_org_id": None if index is None else ctx.chain[index].id,
+    })]
 
 
-RESOLUTION_DEADLINE = DeadlineSpec(
-    "appeal_resolution",
-    lambda ctx: ctx.calendar.add_working_days(ctx.data["filed_on"],
-                                              ctx.settings["appeal_resolution_working_days"]["province"]),
-    Authority("inspection_committee", "superior"), SOURCE,
-    "Hạn giải quyết khiếu nại (90 ngày làm việc)", "Appeal resolution due (90 working days)",
+def _resolution_due(ctx: StepContext) -> date:
+    """90 working days at a province-or-lower level, 180 at the central level (C: settings)."""
+    against = _against(ctx)
+    level = "central" if against is not None and _hearing_index(ctx, against) is None else "province"
+    return ctx.calendar.add_working_days(ctx.data["filed_on"], ctx.settings["appeal_resolution_working_days"][level])
+
+
+def _is_strike_off(ctx: StepContext) -> bool:
+    against = _against(ctx)
+    return against is not None and origin_procedure(against) in STRIKE_OFFS
+
+
+# Who is reminded: the hearing level's inspection commission for discipline, its committee for a strike-off.
+RESOLUTION_DEADLINES = (
+    DeadlineSpec("appeal_resolution", _resolution_due, Authority("inspection_committee", "superior"), SOURCE,
+                 "Hạn giải quyết khiếu nại (90 ngày làm việc; cấp Trung ương 180)",
+                 "Appeal resolution due (90 working days; central level 180)",
+                 when=lambda ctx: not _is_strike_off(ctx)),
+    DeadlineSpec("appeal_resolution", _resolution_due, Authority("standing_committee", "superior"), SOURCE,
+                 "Hạn giải quyết khiếu nại (90 ngày làm việc; cấp Trung ương 180)",
+                 "Appeal resolution due (90 working days; central level 180)",
+                 when=_is_strike_off),
 )
 
 # ---------------------------------------------------------------- outcomes
 
 
-def _against_id(ctx: StepContext) -> int:
-    return ctx.recorded("open")["against_case_id"]
+def _origin_id(ctx: StepContext) -> int:
+    """The decided case an outcome changes (the start of the chain, whichever level hears it)."""
+    return ctx.case.data.get("origin_case_id") or ctx.recorded("open")["against_case_id"]
 
 
 AMEND_DISCIPLINE_ONLY = Rule(
     "amend_discipline_only", SOURCE,
     "Chỉ thay đổi hình thức đối với quyết định kỷ luật; quyết định xóa tên chỉ giữ nguyên hoặc hủy.",
     "Only a discipline decision can have its form amended; a strike-off is upheld or annulled.",
-    lambda ctx: ctx.case.data.get("against_procedure") == "discipline", field="form",
+    lambda ctx: (ctx.case.data.get("origin_procedure") or ctx.case.data.get("against_procedure")) == "discipline",
+    field="form",
 )
 
 
@@ -134,7 +256,7 @@ def _fire(trigger: str):
                 "decision_date": ctx.data["decision_date"]}
         if trigger == "amend":
             data["form"] = ctx.data["form"]
-        return [Decided(ctx.data["decision_date"]), FireStep(_against_id(ctx), trigger, data)]
+        return [Decided(ctx.data["decision_date"]), FireStep(_origin_id(ctx), trigger, data)]
 
     return effects
 
@@ -163,7 +285,8 @@ def build(rule_set: RuleSet) -> Procedure:
             Field("filed_on", "date", label_vi="Ngày gửi đơn khiếu nại", label_en="Appeal filed on"),
             Field("grounds", "text", label_vi="Nội dung khiếu nại", label_en="Grounds"),
         ),
-        rules=(APPEALABLE, APPEAL_DATES, DEADLINE_PASSED), opens=(RESOLUTION_DEADLINE,), effects=_opened,
+        rules=(APPEALABLE, APPEAL_FINAL, APPEAL_NEXT_LEVEL, APPEAL_DATES, DEADLINE_PASSED), opens=RESOLUTION_DEADLINES,
+        effects=_opened,
         date_field="filed_on",
     )
     steps = [

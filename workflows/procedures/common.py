@@ -142,14 +142,15 @@ DECISION_VOTE_RULE = Rule(
 )
 
 
-def deadline_rule(kind: str, date_field: str, source: str, message_vi: str, message_en: str) -> Rule:
-    """`deadline_passed`: the step's date is on or before the open deadline of that kind (if any)."""
-
-    def check(ctx: StepContext) -> bool:
-        due = ctx.case.deadlines.get(kind)
-        return due is None or ctx.data[date_field] <= due
-
-    return Rule("deadline_passed", source, message_vi, message_en, check, field=date_field)
+# A competent committee's decision taken after its deadline is late, not void: the engine records the
+# lateness on the event (`late`), the case page shows it, the compliance audit counts it under this id,
+# the reminders go on until it is taken. Windows that bar (an appeal, the ceremony) keep `deadline_passed`.
+LATE_DECISION_ID = "late_decision"
+LATE_DECISION_SOURCE = (
+    "QĐ 24-QĐ/TW §4.2 b) (như QĐ 29-QĐ/TW §4.2): «Đảng viên dự bị đủ điều kiện được công nhận là đảng viên "
+    "chính thức, dù chi bộ họp chậm, cấp ủy có thẩm quyền chuẩn y chậm, vẫn được công nhận đảng viên chính thức "
+    "đúng thời điểm hết 12 tháng dự bị»; QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1 (thời hạn)"
+)
 
 
 def extension_rule(used_key: str) -> Rule:

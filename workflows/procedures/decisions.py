@@ -224,7 +224,7 @@ def open_appeals_against(ctx: StepContext, case_id: int) -> list[CaseFacts]:
     """Appeal cases still open against a case."""
     return [c for c in ctx.lookups.cases_of_person(ctx.person.id)
             if c.procedure == "appeal" and not c.closed
-            and (c.data.get("open") or {}).get("against_case_id") == case_id]
+            and case_id in ((c.data.get("open") or {}).get("against_case_id"), c.data.get("origin_case_id"))]
 
 
 APPEAL_CASE = Field("appeal_case_id", "ref", label_vi="Hồ sơ khiếu nại (mã)", label_en="Appeal case (id)")
@@ -235,8 +235,10 @@ def by_appeal_rule(appeal_state: str) -> Rule:
 
     def check(ctx: StepContext) -> bool:
         appeal = ctx.lookups.case(ctx.data["appeal_case_id"])
+        origin = appeal.data.get("origin_case_id") or (appeal.data.get("open") or {}).get("against_case_id") \
+            if appeal is not None else None
         return (appeal is not None and appeal.procedure == "appeal" and appeal.state == appeal_state
-                and (appeal.data.get("open") or {}).get("against_case_id") == ctx.case.id)
+                and origin == ctx.case.id)
 
     return Rule(
         "by_appeal", "Điều lệ Đảng art. 39; QĐ 24-QĐ/TW §8",

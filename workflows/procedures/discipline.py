@@ -18,7 +18,6 @@ from workflows.domain.definition import (
     STAY,
     Authority,
     Branch,
-    DeadlineSpec,
     Decided,
     Field,
     Procedure,
@@ -31,7 +30,7 @@ from workflows.domain.definition import (
 )
 from workflows.domain.rulesets import RuleSet
 from workflows.domain.votes import passes
-from workflows.procedures import common, decisions
+from workflows.procedures import common, decisions, deferral, levels
 
 NAME = "discipline"
 
@@ -46,7 +45,7 @@ SECRETARY = common.SECRETARY
 
 STATES = (
     State("opened", "Đang xem xét kỷ luật", "Opened"),
-    State("deferred", "Tạm hoãn xem xét (nuôi con nhỏ)", "Deferred (nursing mother)"),
+    State("deferred", "Tạm hoãn xem xét (thai sản, nuôi con nhỏ, điều trị nội trú)", "Deferred"),
     State("reviewed", "Đã kiểm điểm", "Self-review done (or refused)"),
     State("proposed", "Chi bộ đề nghị hình thức kỷ luật", "Form proposed by the cell"),
     State("in_force", "Quyết định kỷ luật có hiệu lực", "Decision in force"),
@@ -120,11 +119,30 @@ EXPULSION_VOTE = Rule(
 # ---------------------------------------------------------------- statute of limitations, deferral
 
 
-def statute_end(ctx: StepContext, form: str) -> date | None:
-    """The last day a violation of this form's level can be disciplined (None: no limit).
+STATUTE_SOURCE = (
+    "QĐ 69-QĐ/TW art. 4.2: «Thời hiệu kỷ luật được tính từ thời điểm xảy ra hành vi vi phạm đến khi tổ chức đảng có "
+    "thẩm quyền kết luận vi phạm đến mức phải thi hành kỷ luật. Nếu ... có hành vi vi phạm mới trong thời hạn ... thì "
+    "thời hiệu kỷ luật đối với vi phạm cũ được tính lại kể từ thời điểm xảy ra hành vi vi phạm mới» (5 năm khiển "
+    "trách; 10 năm cảnh cáo, cách chức; không áp dụng với khai trừ và các vi phạm art. 4.2 b); vi phạm kéo dài: từ "
+    "khi chấm dứt (HD 04-HD/UBKTTW 2018 về QĐ 102)"
+)
 
-    Counted in calendar months from the violation (a newer violation restarts
-    it), plus the days the case was deferred for a nursing mother.
+
+def _date(value) -> date | None:
+    return value if isinstance(value, date) or value is None else date.fromisoformat(value)
+
+
+def statute_start(opened: dict) -> date:
+    """Where the period starts: the violation — its end, for a continuing one — or a newer violation."""
+    starts = [_date(opened.get(k)) for k in ("violation_date", "violation_ended_on", "new_violation_date")]
+    return max(d for d in starts if d is not None)
+
+
+def statute_end(ctx: StepContext, form: str) -> date | None:
+    """The last day the competent body may conclude that a violation of this form's level warrants discipline
+    (None: no limit).
+
+    Counted in calendar months from statute_start, plus the days the case was deferred (QĐ 69 art. 2.14).
     """
     opened = ctx.recorded("open")
     if (opened.get("violation_category") or "ordinary") != "ordinary":
@@ -132,56 +150,43 @@ def statute_end(ctx: StepContext, form: str) -> date | None:
     months = ctx.settings["statute_months"].get(form)
     if months is None:
         return None
-    start = max(date.fromisoformat(d) for d in (opened["violation_date"], opened.get("new_violation_date")) if d)
-    return add_months(start, months) + timedelta(days=int(ctx.case.data.get("deferred_days") or 0))
+    return add_months(statute_start(opened), months) + timedelta(days=int(ctx.case.data.get("deferred_days") or 0))
+
+
+def considered_on(ctx: StepContext) -> date:
+    """The moment the period stops: the competent body's conclusion (`considered_on` at open), else the decision."""
+    return _date(ctx.recorded("open").get("considered_on")) or ctx.data["decision_date"]
 
 
 def _within_statute(ctx: StepContext) -> bool:
     end = statute_end(ctx, ctx.data["form"])
-    return end is None or ctx.data["decision_date"] <= end
+    return end is None or considered_on(ctx) <= end
+
+
+def _statute_dates_ok(ctx: StepContext) -> bool:
+    violated = ctx.data["violation_date"]
+    ended, considered = ctx.data.get("violation_ended_on"), ctx.data.get("considered_on")
+    return (ended is None or violated <= ended <= ctx.today) and (
+        considered is None or (max(violated, ended or violated) <= considered <= ctx.today))
+
+
+STATUTE_DATES = Rule(
+    "statute_dates", STATUTE_SOURCE,
+    "Ngày chấm dứt vi phạm không thể trước ngày vi phạm; ngày kết luận không thể trước khi vi phạm chấm dứt; "
+    "không ngày nào sau hôm nay.",
+    "A continuing violation cannot end before it began, nor be concluded on before it ended; no date after today.",
+    _statute_dates_ok, field="considered_on", confidence="H",
+)
 
 
 STATUTE = Rule(
-    "statute_of_limitations", "QĐ 69-QĐ/TW art. 4",
-    "Đã hết thời hiệu xử lý kỷ luật tính đến ngày quyết định (khiển trách: 60 tháng; cảnh cáo, cách chức: "
-    "120 tháng kể từ ngày có vi phạm).",
-    "The statute of limitations has run out on the decision date (reprimand level: 60 months; warning or "
-    "removal level: 120 months from the violation).",
-    _within_statute, field="decision_date",
+    "statute_of_limitations", STATUTE_SOURCE,
+    "Đã hết thời hiệu kỷ luật tính đến khi tổ chức đảng có thẩm quyền kết luận vi phạm (khiển trách: 60 tháng; "
+    "cảnh cáo, cách chức: 120 tháng kể từ ngày vi phạm, hoặc từ khi chấm dứt vi phạm kéo dài).",
+    "The statute of limitations had run out when the competent body concluded (reprimand level: 60 months; "
+    "warning or removal level: 120 months from the violation, or from the end of a continuing one).",
+    _within_statute, field="decision_date", confidence="H",
 )
-
-
-def _child_birth(ctx: StepContext) -> date:
-    value = ctx.data.get("child_birth_date") or ctx.recorded("defer")["child_birth_date"]
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-NURSING_MOTHER = Rule(
-    "nursing_mother", "QĐ 22-QĐ/TW art. 9.7",
-    "Chỉ tạm hoãn xem xét kỷ luật với đảng viên nữ đang nuôi con nhỏ dưới 12 tháng tuổi.",
-    "Deferral only for a woman member nursing a child under 12 months old.",
-    lambda ctx: ctx.person.gender == "female"
-    and _child_birth(ctx) <= ctx.data["date"] < add_months(_child_birth(ctx), ctx.settings["nursing_child_months"]),
-    field="child_birth_date",
-)
-DEFERRAL_ENDED = Rule(
-    "deferral_ended", "QĐ 22-QĐ/TW art. 9.7",
-    "Chỉ tiếp tục xem xét khi con đã đủ 12 tháng tuổi.",
-    "The case resumes once the child is 12 months old.",
-    lambda ctx: ctx.data["date"] >= add_months(_child_birth(ctx), ctx.settings["nursing_child_months"]),
-    field="date",
-)
-DEFERRAL_DEADLINE = DeadlineSpec(
-    "deferral_end", lambda ctx: add_months(ctx.data["child_birth_date"], ctx.settings["nursing_child_months"]),
-    SECRETARY[0], "QĐ 22-QĐ/TW art. 9.7",
-    "Hết thời gian tạm hoãn (con đủ 12 tháng tuổi)", "Deferral ends (the child is 12 months old)",
-)
-
-
-def _resumed(ctx: StepContext):
-    deferred_on = date.fromisoformat(ctx.recorded("defer")["date"])
-    days = int(ctx.case.data.get("deferred_days") or 0) + (ctx.data["date"] - deferred_on).days
-    return [UpdateCaseData({"deferred_days": days})]
 
 
 APPEAL_WINDOW_PASSED = Rule(
@@ -199,16 +204,62 @@ APPEAL_WINDOW_PASSED = Rule(
 def _decided_form(ctx: StepContext | None) -> str | None:
     if ctx is None:
         return None
-    return ctx.data.get("form") or ctx.recorded("cell_vote").get("form")
+    return ctx.data.get("form") or ctx.recorded("decide_discipline").get("form") or ctx.recorded("cell_vote").get("form")
+
+
+def decided_by(ctx: StepContext) -> str:
+    """The body that takes (or took) the decision: as recorded, else the lowest one competent for the form."""
+    named = ctx.data.get("decided_by") or ctx.recorded("decide_discipline").get("decided_by")
+    return named or levels.default_decided_by(_decided_form(ctx), ctx.chain, ctx.rule_set)
 
 
 def deciders(ctx: StepContext | None) -> tuple[Authority, ...]:
-    """The cell decides a reprimand or warning of its own members; removal and expulsion go to the
-    standing or inspection committee of the competent level (either may also decide the lighter forms)."""
-    if _decided_form(ctx) in PROBATIONARY_FORMS:
-        return (Authority("cell_secretary", "case"), Authority("standing_committee", "grassroots"),
-                Authority("inspection_committee", "grassroots"))
-    return (Authority("standing_committee", "competent"), Authority("inspection_committee", "competent"))
+    """The body the decision names; unnamed, any competent for the form — the cell for a reprimand or warning of
+    its members (the grassroots committee or inspection commission too), removal and expulsion the competent
+    level (an expulsion never by a grassroots inspection commission)."""
+    if ctx is None:
+        return levels.discipline_deciders(None, None)
+    named = ctx.data.get("decided_by") or ctx.recorded("decide_discipline").get("decided_by")
+    return levels.discipline_deciders(_decided_form(ctx), named)
+
+
+DECIDER_COMPETENCE = Rule(
+    "decider_competence", levels.SOURCE_COMPETENCE,
+    "Cấp này không có thẩm quyền quyết định hình thức kỷ luật đó: chi bộ và ủy ban kiểm tra đảng ủy cơ sở chỉ khiển "
+    "trách, cảnh cáo; cách chức do đảng ủy cơ sở (cấp ủy viên cấp dưới) hoặc cấp trên quyết định.",
+    "This body may not decide that form: a cell or a grassroots inspection commission only reprimands or warns; "
+    "removal from post is decided by the grassroots committee (of lower-level committee members) or above.",
+    lambda ctx: levels.may_decide(decided_by(ctx), ctx.data["form"]), field="decided_by", confidence="H",
+)
+
+
+def _may_expel(ctx: StepContext) -> bool:
+    if ctx.data["form"] != "expulsion":
+        return True
+    flags = ctx.person.flags or {}
+    return levels.may_expel(
+        decided_by(ctx), ctx.chain, ctx.rule_set,
+        committee_member=bool(ctx.data.get("member_is_committee_member") or flags.get("committee_member")),
+        superior_managed=bool(ctx.data.get("member_superior_managed") or flags.get("superior_managed")),
+    )
+
+
+EXPULSION_COMPETENCE = Rule(
+    "expulsion_competence", levels.SOURCE_EXPULSION,
+    "Cấp này không được quyết định khai trừ: chỉ đảng ủy cơ sở được ủy quyền kết nạp (không với cấp ủy viên cùng cấp, "
+    "đảng viên thuộc diện cấp trên quản lý) hoặc cấp ủy, ủy ban kiểm tra cấp trên trực tiếp của tổ chức cơ sở đảng trở lên.",
+    "This body may not expel: only a grassroots committee delegated admission authority (not its own committee "
+    "members, nor cadres managed by a superior level) or the committee or inspection commission of the level "
+    "above the grassroots organisation or higher.",
+    _may_expel, field="decided_by", confidence="M",
+)
+DECIDED_BY = Field("decided_by", "enum", choices=levels.DECIDED_BY, required=False,
+                   label_vi="Cấp quyết định kỷ luật", label_en="Body that decided")
+COMMITTEE_MEMBER = Field("member_is_committee_member", "bool", required=False,
+                         label_vi="Đảng viên là cấp ủy viên cùng cấp", label_en="The member sits on this committee")
+SUPERIOR_MANAGED = Field("member_superior_managed", "bool", required=False,
+                         label_vi="Đảng viên là cán bộ thuộc diện cấp trên quản lý",
+                         label_en="The member is a cadre managed by a superior level")
 
 
 def form_changes(form: str, decided_on: date) -> dict:
@@ -225,7 +276,9 @@ def _decided(ctx: StepContext):
     changes = form_changes(form, decided)
     return [
         Decided(decided),
-        UpdateCaseData({"form": form, "member_status": _member_status(ctx), "held_post": ctx.person.holds_post}),
+        UpdateCaseData({"form": form, "member_status": _member_status(ctx), "held_post": ctx.person.holds_post,
+                        "decided_by": decided_by(ctx),
+                        "decider_index": levels.decider_index(ctx.chain, decided_by(ctx))}),
         decisions.appeal_window_data(ctx, NAME),
         *([UpdatePerson(ctx.person.id, changes)] if changes else []),
     ]
@@ -272,27 +325,21 @@ def build(rule_set: RuleSet) -> Procedure:
             Field("new_violation_date", "date", required=False,
                   label_vi="Ngày vi phạm mới trong thời hiệu (tính lại thời hiệu)",
                   label_en="Date of a new violation within the period (restarts it)"),
+            Field("violation_ended_on", "date", required=False,
+                  label_vi="Ngày chấm dứt vi phạm (vi phạm kéo dài)",
+                  label_en="Date a continuing violation ended"),
+            Field("considered_on", "date", required=False,
+                  label_vi="Ngày tổ chức đảng có thẩm quyền kết luận vi phạm đến mức phải kỷ luật",
+                  label_en="Date the competent body concluded the violation warrants discipline"),
         ),
-        rules=(decisions.IS_MEMBER, form_not_allowed("proposed_form"), no_post_held("proposed_form")),
+        rules=(decisions.IS_MEMBER, form_not_allowed("proposed_form"), no_post_held("proposed_form"),
+               STATUTE_DATES),
         effects=lambda ctx: [UpdateCaseData({"member_status": ctx.person.membership_status})],
         date_field="violation_date",
     )
     steps = [
         open_step,
-        Step(
-            trigger="defer", sources=("opened",), dest="deferred", who=OPENERS,
-            label_vi="Tạm hoãn xem xét (nuôi con nhỏ dưới 12 tháng)", label_en="Defer (nursing mother)",
-            legal_basis="QĐ 22-QĐ/TW art. 9.7",
-            fields=(Field("date", "date", label_vi="Ngày tạm hoãn", label_en="Date"),
-                    Field("child_birth_date", "date", label_vi="Ngày sinh của con", label_en="Child's birth date")),
-            rules=(NURSING_MOTHER,), opens=(DEFERRAL_DEADLINE,), date_field="date",
-        ),
-        Step(
-            trigger="resume", sources=("deferred",), dest="opened", who=OPENERS,
-            label_vi="Tiếp tục xem xét", label_en="Resume", legal_basis="QĐ 22-QĐ/TW art. 9.7",
-            fields=(Field("date", "date", label_vi="Ngày tiếp tục", label_en="Date"),),
-            rules=(DEFERRAL_ENDED,), closes=("deferral_end",), effects=_resumed, date_field="date",
-        ),
+        *deferral.steps(OPENERS),
         Step(
             trigger="record_self_review", sources=("opened",), dest="reviewed", who=OPENERS,
             label_vi="Ghi nhận bản tự kiểm điểm", label_en="Record the self-review", legal_basis=SOURCE,
@@ -322,8 +369,10 @@ def build(rule_set: RuleSet) -> Procedure:
         Step(
             trigger="decide_discipline", sources=("proposed",), dest="in_force", who=deciders,
             label_vi="Quyết định kỷ luật", label_en="Discipline decision", legal_basis=SOURCE,
-            fields=(common.DECISION_NUMBER, common.DECISION_DATE, FORM, common.RECEIVED_DATE, common.DECISION_VOTE),
-            rules=(decisions.IS_MEMBER, STATUTE, form_not_allowed("form"), no_post_held("form"), EXPULSION_VOTE),
+            fields=(common.DECISION_NUMBER, common.DECISION_DATE, FORM, common.RECEIVED_DATE, common.DECISION_VOTE,
+                    DECIDED_BY, COMMITTEE_MEMBER, SUPERIOR_MANAGED),
+            rules=(decisions.IS_MEMBER, STATUTE, form_not_allowed("form"), no_post_held("form"), EXPULSION_VOTE,
+                   DECIDER_COMPETENCE, EXPULSION_COMPETENCE),
             effects=_decided, vote="decision", threshold="half", date_field="decision_date",
         ),
     ]

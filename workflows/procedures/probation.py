@@ -90,11 +90,6 @@ PROBATION_ENDED = Rule(
     lambda ctx: ctx.data["date"] >= _end(ctx), field="date",
 )
 
-DEADLINE_PASSED = common.deadline_rule(
-    "probation_decision", "decision_date", "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
-    "Đã quá thời hạn 30 ngày làm việc kể từ ngày chi bộ ra nghị quyết (kể cả thời gian gia hạn).",
-    "The 30 working days from the cell resolution (plus any extension) have passed.",
-)
 
 
 def _ended_by_decision(ctx: StepContext) -> bool:
@@ -145,10 +140,11 @@ VOTE_DEADLINE = DeadlineSpec(
 DECISION_DEADLINE = DeadlineSpec(
     "probation_decision",
     lambda ctx: ctx.calendar.add_working_days(ctx.data["vote"].date, ctx.settings["recognition_decision_working_days"]),
-    COMPETENT[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
+    COMPETENT[0], "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1; quyết định chậm vẫn có hiệu lực (QĐ 24 §4.2 b)",
     "Hạn cấp ủy có thẩm quyền quyết định (30 ngày làm việc từ nghị quyết chi bộ)",
     "Decision due (30 working days from the cell resolution)",
     when=lambda ctx: _cell_vote_outcome(ctx) != "inconclusive",
+    late_rule_id=common.LATE_DECISION_ID, late_source=common.LATE_DECISION_SOURCE,
 )
 
 
@@ -198,19 +194,46 @@ def _decision(trigger: str, sources: tuple[str, ...], dest: str, effects, *, gra
     return Step(
         trigger=trigger, sources=sources, dest=dest, who=COMPETENT, label_vi=label_vi, label_en=label_en,
         legal_basis="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.2b, §4.3; Điều lệ Đảng art. 5",
-        fields=DECISION_FIELDS, rules=(DEADLINE_PASSED, common.DECISION_VOTE_RULE),
+        fields=DECISION_FIELDS, rules=(common.DECISION_VOTE_RULE,),
         closes=("probation_decision",), effects=effects, vote="decision", date_field="decision_date",
         applies=common.no_committee_level if grassroots_cell else None,
     )
 
 
+THREE_VOTES_SOURCE = (
+    "QĐ 24-QĐ/TW §4.2 c) (như QĐ 29-QĐ/TW §4.2): «Trường hợp tổ chức đảng cấp dưới đã qua 3 lần biểu quyết nhưng "
+    "không đủ hai phần ba số đảng viên chính thức hoặc cấp ủy viên tán thành công nhận một đảng viên dự bị là đảng "
+    "viên chính thức hoặc đề nghị xóa tên trong danh sách đảng viên thì báo cáo cấp ủy cấp trên trực tiếp và cấp ủy "
+    "có thẩm quyền xem xét, quyết định»"
+)
+
+
+def _committee_outcome(ctx: StepContext) -> str:
+    """passed at ≥ 2/3 of the committee; short of it inconclusive, and the committee's 3rd time referred.
+
+    The committee counts its own votes, as the cell does (each body "3 lần biểu quyết").
+    """
+    vote = ctx.data["vote"]
+    if passes("two_thirds", vote.agree, vote.eligible):
+        return "passed"
+    count = int(ctx.case.data.get("committee_inconclusive_votes") or 0) + 1
+    return "referred" if count >= ctx.settings["probation_inconclusive_votes_max"] else "inconclusive"
+
+
+def _committee_vote_effects(ctx: StepContext):
+    if _committee_outcome(ctx) == "passed":
+        return []
+    used = int(ctx.case.data.get("committee_inconclusive_votes") or 0)
+    return [UpdateCaseData({"committee_inconclusive_votes": used + 1})]
+
+
 def _committee_vote(source: str, passed: str) -> Step:
     return Step(
         trigger="committee_vote", sources=(source,), who=COMMITTEE,
-        dest=(Branch(passed, "passed"), Branch("referred_to_superior", "failed")),
+        dest=(Branch(passed, "passed"), Branch(source, "inconclusive"), Branch("referred_to_superior", "referred")),
         label_vi="Đảng ủy cơ sở biểu quyết (15-KNĐ)", label_en="Committee vote (15-KNĐ)",
-        legal_basis="QĐ 24-QĐ/TW §4.3; " + common.SOURCE_CHARTER_VOTES,
-        fields=(common.VOTE,), outcome=common.vote_outcome("two_thirds"), vote="committee",
+        legal_basis=THREE_VOTES_SOURCE + "; QĐ 24-QĐ/TW §4.3; " + common.SOURCE_CHARTER_VOTES,
+        fields=(common.VOTE,), outcome=_committee_outcome, effects=_committee_vote_effects, vote="committee",
         threshold="two_thirds", applies=common.committee_level, date_field="vote.date",
     )
 
@@ -256,7 +279,7 @@ def build(rule_set: RuleSet) -> Procedure:
             dest=(Branch("cell_approved", "recognise"), Branch("strike_off_proposed", "strike_off"),
                   Branch("under_review", "inconclusive"), Branch("referred_to_superior", "referred")),
             label_vi="Chi bộ biểu quyết (13-KNĐ)", label_en="Cell vote (13-KNĐ)",
-            legal_basis="QĐ 24-QĐ/TW §4.2a, §4.2c; " + common.SOURCE_CHARTER_VOTES,
+            legal_basis="QĐ 24-QĐ/TW §4.2a; " + THREE_VOTES_SOURCE + "; " + common.SOURCE_CHARTER_VOTES,
             fields=(common.VOTE, PROPOSAL), outcome=_cell_vote_outcome, vote="cell", threshold="two_thirds",
             closes=("probation_vote",), opens=(DECISION_DEADLINE,), effects=_cell_vote_effects,
             date_field="vote.date",

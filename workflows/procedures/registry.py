@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 
 from workflows.domain.definition import Procedure
 from workflows.domain.errors import InvalidInput
@@ -32,7 +32,7 @@ def procedure_names() -> tuple[str, ...]:
     return tuple(PROCEDURE_BUILDERS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_procedure(name: str, rule_set: str) -> Procedure:
     """The definition of a procedure under a rule set, built once per process."""
     builder = PROCEDURE_BUILDERS.get(name)

@@ -7,7 +7,6 @@ days of receiving it (the appeal procedure reads `appeal_until`).
 from __future__ import annotations
 
 from workflows.domain.definition import (
-    Branch,
     Decided,
     Field,
     Procedure,

@@ -8,7 +8,6 @@ the reason is recorded as extremely difficult family circumstances.
 from __future__ import annotations
 
 from workflows.domain.definition import (
-    Branch,
     Decided,
     Field,
     Procedure,

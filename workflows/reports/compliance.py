@@ -209,7 +209,7 @@ class _CaseAudit:
                 if step_date is not None:
                     latest_recorded = max(filter(None, (latest_recorded, step_date)))
                 _replay_deadlines(definition, step, event, ctx, parsed, deadlines)
-            data[event.trigger] = {k: v for k, v in stored.items() if k not in ("effects", "outcome")}
+            data[event.trigger] = {k: v for k, v in stored.items() if k not in ("effects", "outcome", "late")}
             data.update(effects.get("case_data") or {})
             if "decided_on" in effects:
                 value = effects["decided_on"][1]
@@ -247,7 +247,8 @@ class _CaseAudit:
                 continue
             spec = _spec(definition, kind)
             yield self._finding(
-                step, event, step_date, "late", f"deadline:{kind}", spec.legal_basis if spec else step.legal_basis,
+                step, event, step_date, "late", (spec.late_rule_id if spec and spec.late_rule_id else f"deadline:{kind}"),
+                (spec.late_source or spec.legal_basis) if spec else step.legal_basis,
                 f"«{step.label_vi}» ngày {step_date:%d/%m/%Y}, quá hạn {due:%d/%m/%Y} ({days} ngày làm việc): "
                 f"{(spec.label_vi if spec else kind)}.",
                 org, due=due.isoformat(),
