@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from models import write_connection
+from models.record import link_event, record_key
 from workflows.domain.definition import Procedure, Step, StepContext
 from workflows.domain.errors import (
     ConflictingUpdate,
@@ -225,17 +226,21 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     if effects_record:
         event_data["effects"] = effects_record
     record_deadlines(write, definition, step, ctx, dest)
+    # Link the event into the case's chain: the head moves with the revision, in the same UPDATE.
+    seq, comment = case.revision, comment or ctx.data.get("reason")
+    event_hash, case.event_head, case.event_mac = link_event(
+        record_key(conn), case.event_head, case.id, seq, step.trigger, from_state, dest, write.actor.id, now,
+        event_data, comment)
     # A new case was inserted before its effects ran: write what they changed (usually nothing).
     if not store.update_case(conn, case, before, case.revision if new else loaded_revision):
         # Another transaction moved the case since we loaded it: nothing of ours is committed.
         raise ConflictingUpdate(case.id, loaded_revision, None)
     write.lookups.moving.pop(case.id, None)
-    seq = case.revision
     if step.vote and ctx.data.get("vote") is not None:
         record_vote(write, step, ctx, seq)
     store.insert_event(
         conn, case_id=case.id, seq=seq, trigger=step.trigger, from_state=from_state, to_state=dest,
-        actor_id=write.actor.id, at=now, data=event_data, comment=comment or ctx.data.get("reason"),
+        actor_id=write.actor.id, at=now, data=event_data, comment=comment, hash=event_hash,
     )
     store.insert_audit(conn, at=now, user_id=write.actor.id, action=f"case.{step.trigger}", object_type="case",
                        object_id=str(case.id), detail=f"{from_state or '-'} -> {dest}")
