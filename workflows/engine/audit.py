@@ -31,8 +31,16 @@ def id_ranges(ids: Iterable[int]) -> str:
     return ",".join(parts)
 
 
+def parse_object_ids(text: str | None) -> tuple[str | None, list[int]]:
+    """What an `object_ids` value names: ("case", [1, 2, 3]) for "case:1-3"."""
+    if not text:
+        return None, []
+    kind, _, ranges = text.partition(":")
+    return kind, parse_id_ranges(ranges)
+
+
 def parse_id_ranges(text: str | None) -> list[int]:
-    """The ids an `object_ids` value names (the inverse of id_ranges)."""
+    """The ids a ranges text names (the inverse of id_ranges)."""
     ids: list[int] = []
     for part in (text or "").split(","):
         if not part:
@@ -51,21 +59,24 @@ def describe_filters(filters: dict[str, object]) -> str:
 def record_audit(session: Session, *, at: datetime, user_id: int | None, action: str,
                  object_type: str | None = None, object_id: object = None, outcome: str = "ok",
                  remote_addr: str | None = None, detail: str | None = None,
-                 object_ids: Iterable[int] | None = None) -> None:
-    """Append an audit record inside the caller's transaction (e.g. with the change it describes)."""
+                 object_ids: Iterable[int] | None = None, ids_of: str = "case") -> None:
+    """Append an audit record inside the caller's transaction (e.g. with the change it describes).
+
+    `object_ids`: what a bulk read or export returned, stored as "<ids_of>:<ranges>" ("case:12-19,23").
+    """
     session.add(AuditRecord(
         at=at, user_id=user_id, action=action[:64], object_type=object_type,
         object_id=None if object_id is None else str(object_id)[:64], outcome=outcome[:16],
         remote_addr=(remote_addr or None) and remote_addr[:64], detail=(detail or None) and detail[:400],
-        object_ids=None if object_ids is None else id_ranges(object_ids),
+        object_ids=None if object_ids is None else f"{ids_of}:{id_ranges(object_ids)}",
     ))
 
 
 def audit(rt: Runtime, *, user_id: int | None, action: str, object_type: str | None = None,
           object_id: object = None, outcome: str = "ok", remote_addr: str | None = None,
-          detail: str | None = None, object_ids: Iterable[int] | None = None) -> None:
+          detail: str | None = None, object_ids: Iterable[int] | None = None, ids_of: str = "case") -> None:
     """Append an audit record in a transaction of its own (reads, logins, refusals)."""
     with write_transaction(rt.session_factory) as session:
         record_audit(session, at=rt.clock.now(), user_id=user_id, action=action, object_type=object_type,
                      object_id=object_id, outcome=outcome, remote_addr=remote_addr, detail=detail,
-                     object_ids=object_ids)
+                     object_ids=object_ids, ids_of=ids_of)
