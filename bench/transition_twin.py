@@ -191,7 +191,7 @@ class Twin:
         # The audit row joins a lane of the audit chain: take a free lane's head, link, move the head.
         lane_name, lane_seq, prev = q(
             "UPDATE chain_heads SET seq = seq + 1 WHERE name = (SELECT name FROM chain_heads WHERE name LIKE "
-            "'audit/%' ORDER BY name LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING name, seq, hash" if self.pg else
+            "'audit/%%' ORDER BY name LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING name, seq, hash" if self.pg else
             "UPDATE chain_heads SET seq = seq + 1 WHERE name = 'audit/0' RETURNING name, seq, hash").fetchone()
         lane, detail = int(lane_name.rsplit("/", 1)[1]), f"{state} -> {dest}"
         audit_hash = self.digest(["audit", prev, lane, lane_seq, self.iso(now), actor_id, f"case.{trigger}", "case",
