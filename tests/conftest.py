@@ -28,14 +28,16 @@ TEST_SECRET_KEY = "test-" + "x" * 40
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _alembic_upgrade(url: str) -> None:
+def _alembic_upgrade(url: str, target: str = "heads", record_secret: str | None = None) -> None:
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["url"] = url
-    command.upgrade(cfg, "heads")
+    if record_secret:
+        cfg.attributes["record_secret"] = record_secret
+    command.upgrade(cfg, target)
 
 
 def _pg_url(url: str) -> str:
