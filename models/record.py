@@ -182,10 +182,10 @@ def append_audit(conn, values: dict[str, Any]) -> None:
 
 def link_event(key: bytes, prev: str | None, case_id: int, seq: int, trigger: str, from_state: str | None,
                to_state: str, actor_id: int | None, at: datetime, data: Any, comment: str | None
-               ) -> tuple[str, str, str]:
-    """The event's hash, and the case's new head: that hash and its signature."""
+               ) -> tuple[str, str]:
+    """The event's hash (the case's new head) and the head's signature."""
     digest = event_hash(prev or GENESIS, case_id, seq, trigger, from_state, to_state, actor_id, at, data, comment)
-    return digest, digest, sign(key, case_chain(case_id), seq, digest)
+    return digest, sign(key, case_chain(case_id), seq, digest)
 
 
 # ORM writers (the audit helper, imports of paper dossiers) are linked as they flush: nobody has to
@@ -218,7 +218,7 @@ def _link_event(_mapper, connection, target: Event) -> None:
     if target.data is None:
         target.data = {}
     head = _CASE_HEAD.first(connection, {"id": target.case_id})
-    digest, _, mac = link_event(record_key(connection), head[0] if head else None, target.case_id, target.seq,
+    digest, mac = link_event(record_key(connection), head[0] if head else None, target.case_id, target.seq,
                              target.trigger, target.from_state, target.to_state, target.actor_id, target.at,
                              target.data, target.comment)
     target.hash = digest

@@ -266,7 +266,7 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     record_deadlines(write, definition, step, ctx, dest)
     # Link the event into the case's chain: the head moves with the revision, in the same UPDATE.
     seq, comment = case.revision, comment or ctx.data.get("reason")
-    event_hash, case.event_head, case.event_mac = link_event(
+    case.event_head, case.event_mac = link_event(
         record_key(conn), case.event_head, case.id, seq, step.trigger, from_state, dest, write.actor.id, now,
         event_data, comment)
     # A new case was inserted before its effects ran: write what they changed (usually nothing).
@@ -278,7 +278,7 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
         record_vote(write, step, ctx, seq)
     store.insert_event(
         conn, case_id=case.id, seq=seq, trigger=step.trigger, from_state=from_state, to_state=dest,
-        actor_id=write.actor.id, at=now, data=event_data, comment=comment, hash=event_hash,
+        actor_id=write.actor.id, at=now, data=event_data, comment=comment, hash=case.event_head,
     )
     store.insert_audit(conn, at=now, user_id=write.actor.id, action=f"case.{step.trigger}", object_type="case",
                        object_id=str(case.id), detail=f"{from_state or '-'} -> {dest}")
