@@ -2,12 +2,13 @@
 
 `check` names the first broken link of each chain, e.g.
     case 12: event 3 (id 40) does not match its hash: edited or replaced
-    case 12: events 5..5 are missing: the signed head is at event 5, the log ends at event 4
+    case 12: event 5 missing: the signed head is at event 5, the log ends at event 4
     audit lane 0: row seq 17 (id 230) does not match its hash: edited or replaced
 Nothing here writes.
 """
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -58,9 +59,7 @@ def _verify_head(key: bytes, chain: str, noun: str, last_seq: int, last_hash: st
 
 
 def _mac_ok(key: bytes, chain: str, seq: int, digest: str, mac: str) -> bool:
-    import hmac as _hmac
-
-    return _hmac.compare_digest(sign(key, chain, seq, digest), mac)
+    return hmac.compare_digest(sign(key, chain, seq, digest), mac)
 
 
 def check_case_chains(session: Session, tally: Tally | None = None, batch: int = 500) -> Iterator[BrokenLink]:
