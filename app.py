@@ -13,6 +13,7 @@ import click
 from flask import Flask
 
 from models import make_engine, make_session_factory, write_transaction
+from models.record import set_record_key
 from workflows.accounts.accounts import assign_role, create_user, find_user, issue_token
 from workflows.domain.errors import QuytrinhError
 from workflows.engine import Runtime, check_cases
@@ -73,6 +74,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'quytrinh.db'}"
     app.config["DATABASE_URL"] = url
     engine = make_engine(url)
+    set_record_key(engine, app.config["SECRET_KEY"])  # the record's heads are signed with it (models/record.py)
     documents_dir = Path(app.config.get("DOCUMENTS_DIR") or Path(app.instance_path) / "documents")
     read_url = app.config.get("DATABASE_READ_URL")
     read_sessions = make_session_factory(make_engine(read_url)) if read_url else None
@@ -90,11 +92,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_cli(app)
     import scheduler.cli
     import web.cli.database
+    import web.cli.record
     import web.cli.reference
 
     scheduler.cli.register(app)
     web.cli.reference.register(app)  # web/cli/<topic>.py: one line each
     web.cli.database.register(app)
+    web.cli.record.register(app)
     return app
 
 
@@ -125,6 +129,7 @@ def migrate(app: Flask) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["url"] = app.config["DATABASE_URL"]
+    cfg.attributes["record_secret"] = app.config["SECRET_KEY"]  # 0013 signs the heads of rows it links
     command.upgrade(cfg, "heads")
 
 
@@ -191,8 +196,16 @@ def _register_cli(app: Flask) -> None:
         click.echo(summary)
 
     @app.cli.command("check")
-    def check_command() -> None:
-        """Replay every case's events; list any case whose stored state differs; exit 1 if any."""
+    @click.option("--heads", "heads_file", type=click.File("r"), default=None,
+                  help="Heads exported earlier by `record-heads`: also report chains rolled back behind them.")
+    def check_command(heads_file) -> None:
+        """Replay every case's events and verify the record's hash chains; exit 1 on any problem.
+
+        Lists any case whose stored state differs from its events, then the first broken link of every
+        event chain (per case) and audit lane, against their signed heads (docs/record.md).
+        """
+        from web.cli.record import verify_record
+
         runtime = runtime_of(app)
         count = 0
         with runtime.session_factory() as session:
@@ -205,5 +218,6 @@ def _register_cli(app: Flask) -> None:
 
             total = session.scalar(select(func.count(Case.id)))
         click.echo(f"{total} cases replayed, {count} mismatches")
-        if count:
+        broken = verify_record(runtime, heads_file)
+        if count or broken:
             sys.exit(1)

@@ -49,6 +49,7 @@ from workflows.demo.walk import admission_plan, at_day  # noqa: E402
 from workflows.directory.directory import create_organisation, create_person  # noqa: E402
 from workflows.engine import FixedClock, Runtime, check_cases, fire, open_case  # noqa: E402
 from workflows.engine.machine import machine_for  # noqa: E402
+from workflows.engine.record_check import check_record  # noqa: E402
 from workflows.procedures.registry import get_procedure  # noqa: E402
 
 START = date(2026, 3, 2)  # the plan's cell resolution; vote +56, committee +63, decision +70
@@ -157,6 +158,7 @@ def compare(rt: Runtime, url: str, ids: dict, cases: int, chunk: int, profile: b
     twin.conn.close()
     with rt.session_factory() as s:
         mismatches = list(check_cases(s))
+        mismatches += check_record(s)[0]  # both sides' rows link into the record's chains (models/record.py)
         shapes = {}
         for side, chosen in (("engine", engine_cases), ("raw", twin_cases)):
             id_list = ",".join(str(c) for c, _ in chosen)

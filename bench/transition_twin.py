@@ -7,6 +7,8 @@ the same rows, so the twin stays a twin.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import sqlite3
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from models.record import DEVELOPMENT_KEY, GENESIS  # noqa: E402  (the bench's engine signs with this key)
 from workflows.domain.calendar import add_months, age_in_months  # noqa: E402
 
 TIMED = ("cell_vote", "committee_vote", "decide_admission")
@@ -50,6 +53,19 @@ class Twin:
     def stamp(self, value: datetime):
         return value if self.pg else value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
+    @staticmethod
+    def iso(value: datetime) -> str:
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+    @staticmethod
+    def digest(parts: list) -> str:
+        blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    @staticmethod
+    def sign(chain: str, seq: int, digest: str) -> str:
+        return hmac.new(DEVELOPMENT_KEY, f"{chain}/{seq}/{digest}".encode(), hashlib.sha256).hexdigest()
+
     def day(self, value: date | None):
         return value if self.pg or value is None else value.isoformat()
 
@@ -66,9 +82,9 @@ class Twin:
         return new_revision
 
     def _fire(self, q, case_id, trigger, actor_id, raw, revision, today, now) -> int:
-        case = q("SELECT state, revision, organisation_path, person_id, data, closed_at FROM cases WHERE id = ?",
-                 (case_id,)).fetchone()
-        state, current, path, person_id, data, closed_at = case
+        case = q("SELECT state, revision, organisation_path, person_id, data, closed_at, event_head FROM cases "
+                 "WHERE id = ?", (case_id,)).fetchone()
+        state, current, path, person_id, data, closed_at, head = case
         data = data if self.pg else json.loads(data)
         if q("SELECT id FROM users WHERE id = ? AND active", (actor_id,)).fetchone() is None:
             raise PermissionError(actor_id)
@@ -134,9 +150,13 @@ class Twin:
                                                 "joined_on": [None, day.isoformat()]}}
             q("UPDATE persons SET membership_status = 'probationary', joined_on = ?, official_on = NULL, "
               "left_on = NULL, left_reason = NULL, revision = revision + 1 WHERE id = ?", (self.day(day), person_id))
-        cur = q("UPDATE cases SET state = ?, revision = ?, data = ?, decided_on = COALESCE(?, decided_on) "
-                "WHERE id = ? AND revision = ?",
-                (dest, seq, self.json({**data, trigger: stored}), self.day(decided), case_id, revision))
+        # The tamper-evident record, by hand: the event's hash linked to the case's head, the head signed.
+        event_hash = self.digest(["event", head or GENESIS, case_id, seq, trigger, state, dest, actor_id,
+                                  self.iso(now), event_data, None])
+        cur = q("UPDATE cases SET state = ?, revision = ?, data = ?, decided_on = COALESCE(?, decided_on), "
+                "event_head = ?, event_mac = ? WHERE id = ? AND revision = ?",
+                (dest, seq, self.json({**data, trigger: stored}), self.day(decided), event_hash,
+                 self.sign(f"case/{case_id}", seq, event_hash), case_id, revision))
         if cur.rowcount != 1:
             raise RuntimeError("conflict")
         for deadline_id, kind, due_date, started in deadlines:
@@ -167,10 +187,21 @@ class Twin:
               "passed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               (case_id, seq, trigger.removesuffix("_vote"), self.day(day), vote["eligible"], vote["agree"],
                vote["disagree"], vote["method"], "two_thirds", outcome == "passed"))
-        q("INSERT INTO events (case_id, seq, trigger, from_state, to_state, actor_id, at, data, comment) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          (case_id, seq, trigger, state, dest, actor_id, self.stamp(now), self.json(event_data), None))
-        q("INSERT INTO audit_log (at, user_id, action, object_type, object_id, outcome, detail) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?)",
-          (self.stamp(now), actor_id, f"case.{trigger}", "case", str(case_id), "ok", f"{state} -> {dest}"))
+        q("INSERT INTO events (case_id, seq, trigger, from_state, to_state, actor_id, at, data, comment, hash) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          (case_id, seq, trigger, state, dest, actor_id, self.stamp(now), self.json(event_data), None, event_hash))
+        # The audit row joins a lane of the audit chain: take a free lane's head, link, move the head.
+        lane_name, lane_seq, prev = q(
+            "UPDATE chain_heads SET seq = seq + 1 WHERE name = (SELECT name FROM chain_heads WHERE name LIKE "
+            "'audit/%%' ORDER BY name LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING name, seq, hash" if self.pg else
+            "UPDATE chain_heads SET seq = seq + 1 WHERE name = 'audit/0' RETURNING name, seq, hash").fetchone()
+        lane, detail = int(lane_name.rsplit("/", 1)[1]), f"{state} -> {dest}"
+        audit_hash = self.digest(["audit", prev, lane, lane_seq, self.iso(now), actor_id, f"case.{trigger}", "case",
+                                  str(case_id), "ok", None, detail, None])
+        q("UPDATE chain_heads SET hash = ?, mac = ? WHERE name = ?",
+          (audit_hash, self.sign(lane_name, lane_seq, audit_hash), lane_name))
+        q("INSERT INTO audit_log (at, user_id, action, object_type, object_id, outcome, detail, lane, seq, hash) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          (self.stamp(now), actor_id, f"case.{trigger}", "case", str(case_id), "ok", detail, lane, lane_seq,
+           audit_hash))
         return seq

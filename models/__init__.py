@@ -24,9 +24,10 @@ from models.organisations import (
     User,
 )
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
+from models.record import ChainHead  # the tamper-evident record (issue 14)
 
 __all__ = [
-    "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "Comment", "Deadline",
+    "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "ChainHead", "Comment", "Deadline",
     "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "JobRun", "LoginAttempt",
     "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
     "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",

@@ -60,6 +60,10 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column()
     # Date of the final decision (calendar date) for reports.
     decided_on: Mapped[date | None] = mapped_column(index=True)
+    # The signed head of the case's event chain (models/record.py): the last event's hash, and an HMAC of
+    # (case, revision, hash) with the server's key. Moved by the same UPDATE that checks the revision.
+    event_head: Mapped[str | None] = mapped_column(String(64))
+    event_mac: Mapped[str | None] = mapped_column(String(64))
 
     # Optimistic locking: every UPDATE says WHERE revision = <the revision loaded>;
     # the engine sets the new revision itself (one per event), never the ORM.
@@ -93,6 +97,8 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     data: Mapped[dict] = mapped_column(default=dict)
     comment: Mapped[str | None] = mapped_column(Text)
+    # SHA-256 of this event's content and of the previous event of its case (models/record.py).
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Deadline(Base):

@@ -74,7 +74,7 @@ class AuditRecord(Base):
     """Who did or viewed what, when, from where — never the content. Append-only."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    __table_args__ = (Index("ix_audit_log_at", "at"), Index("uq_audit_log_lane_seq", "lane", "seq", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -85,6 +85,13 @@ class AuditRecord(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(400))
+    # A bulk read or export: the ids of what it returned, as ranges ("12-19,23"); object_type names them.
+    object_ids: Mapped[str | None] = mapped_column(Text)
+    # The hash chain (models/record.py): the row's lane, its place in the lane, and its SHA-256 linked to
+    # the previous row of the lane.
+    lane: Mapped[int | None] = mapped_column()
+    seq: Mapped[int | None] = mapped_column()
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class LoginAttempt(Base):

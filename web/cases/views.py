@@ -56,7 +56,7 @@ def _filter_from_args() -> CaseFilter:
 def index():
     actor = current_actor()
     filt = _filter_from_args()
-    page = list_cases(runtime(), actor_id=actor.id, filt=filt)
+    page = list_cases(runtime(), actor_id=actor.id, filt=filt, remote_addr=request.remote_addr)
     states = []
     if filt.procedure:
         found = definition(filt.procedure)

@@ -19,11 +19,12 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from models import AuditRecord, Case, Deadline, Event, Organisation, Person, Vote
+from models import Case, Deadline, Event, Organisation, Person, Vote
 from models.prepared import Prepared
+from models.record import append_audit
 
 CASES, DEADLINES, PERSONS = Case.__table__, Deadline.__table__, Person.__table__
-EVENTS, VOTES, AUDIT, ORGS = Event.__table__, Vote.__table__, AuditRecord.__table__, Organisation.__table__
+EVENTS, VOTES, ORGS = Event.__table__, Vote.__table__, Organisation.__table__
 
 
 @dataclass(slots=True)
@@ -43,11 +44,14 @@ class CaseRow:
     opened_at: datetime
     closed_at: datetime | None = None
     decided_on: date | None = None
+    event_head: str | None = None  # the case chain's signed head (models/record.py)
+    event_mac: str | None = None
 
 
 CASE_COLUMNS = tuple(f.name for f in fields(CaseRow))
 # What a step may change on its case (the rest is fixed when the case is opened).
-CASE_MUTABLE = ("state", "revision", "organisation_id", "organisation_path", "data", "closed_at", "decided_on")
+CASE_MUTABLE = ("state", "revision", "organisation_id", "organisation_path", "data", "closed_at", "decided_on",
+                "event_head", "event_mac")
 
 
 @dataclass(slots=True)
@@ -102,12 +106,11 @@ def _insert(table, names: tuple[str, ...], returning=None) -> Prepared:
 
 _INSERT_CASE = _insert(CASES, tuple(n for n in CASE_COLUMNS if n != "id"), returning=CASES.c.id)
 _INSERT_EVENT = _insert(EVENTS, ("case_id", "seq", "trigger", "from_state", "to_state", "actor_id", "at", "data",
-                                 "comment"))
+                                 "comment", "hash"))
 _INSERT_VOTE = _insert(VOTES, ("case_id", "event_seq", "body", "held_on", "eligible", "agree", "disagree", "method",
                                "threshold", "passed"))
 _INSERT_DEADLINE = _insert(DEADLINES, ("case_id", "kind", "due_date", "role", "organisation_id", "status",
                                        "opened_at", "legal_basis", "started_on"))
-_INSERT_AUDIT = _insert(AUDIT, ("at", "user_id", "action", "object_type", "object_id", "outcome", "detail"))
 # UPDATEs of the columns a step changed: one statement per table and set of columns.
 _updates: dict[tuple[str, tuple[str, ...]], Prepared] = {}
 
@@ -206,7 +209,8 @@ def insert_vote(conn: Connection, **values) -> None:
 
 
 def insert_audit(conn: Connection, **values) -> None:
-    _INSERT_AUDIT.run(conn, {"outcome": "ok", **values})
+    """Append an audit row, linked into a lane of the audit chain (models/record.py)."""
+    append_audit(conn, values)
 
 
 __all__ = [

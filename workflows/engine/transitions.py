@@ -11,13 +11,16 @@ several times the statements themselves (bench/transition.py).
 """
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models import write_connection
+from models.record import link_event, record_key
 from workflows.domain.definition import Procedure, Step, StepContext
 from workflows.domain.errors import (
     ConflictingUpdate,
@@ -64,67 +67,96 @@ def open_case(rt: Runtime, *, procedure: str, person_id: int, organisation_id: i
               data: Mapping[str, Any] | None = None, rule_set: str | None = None,
               comment: str | None = None) -> CaseRow:
     """Open a case of a procedure for a person: its `open` step fires at once."""
-    with rt.observed("open"):
-        return _open_case(rt, procedure, person_id, organisation_id, actor_id, data, rule_set, comment)
-
-
-def _open_case(rt: Runtime, procedure, person_id, organisation_id, actor_id, data, rule_set, comment) -> CaseRow:
-    try:
+    def attempt() -> CaseRow:
         with write_connection(rt.engine) as conn:
             actor = load_actor(conn, actor_id)
             definition = get_procedure(procedure, rule_set or _rule_set_in_force(rt))
-            case = open_in(conn, rt, actor, definition, person_id, organisation_id, data, comment,
+            return open_in(conn, rt, actor, definition, person_id, organisation_id, data, comment,
                            parent_case_id=None, system=False)
-    except IntegrityError as exc:
-        raise _integrity_to_domain(exc, None) from None
-    return case
+
+    with rt.observed("open"):
+        return _retrying(attempt, None)
 
 
 def fire(rt: Runtime, *, case_id: int, trigger: str, actor_id: int, data: Mapping[str, Any] | None = None,
          comment: str | None = None, revision: int | None = None) -> CaseRow:
-    """Fire a step of a case. Raises a named domain error, writing nothing, when anything is wrong."""
-    with rt.observed(trigger):
-        return _fire(rt, case_id, trigger, actor_id, data, comment, revision)
+    """Fire a step of a case. Raises a named domain error, writing nothing, when anything is wrong.
 
-
-def _fire(rt: Runtime, case_id, trigger, actor_id, data, comment, revision) -> CaseRow:
-    loaded: int | None = None
-    try:
-        with write_connection(rt.engine) as conn:
-            case = store.load_case(conn, case_id)
-            loaded = case.revision if case is not None else None
-            actor = load_actor(conn, actor_id)
-            if case is None:
-                raise NotFound("hồ sơ", case_id)
-            require_visible(actor, case.organisation_path, "hồ sơ", case_id)
-            definition = get_procedure(case.procedure, case.rule_set)
-            if trigger == "open" or trigger not in definition.triggers:
-                raise InvalidInput(
-                    f"Thủ tục «{definition.label_vi}» không có bước «{trigger}».",
-                    f"Procedure '{definition.name}' has no step '{trigger}'.", {"trigger": "unknown"},
-                )
-            if revision is not None and revision != case.revision:
-                raise ConflictingUpdate(case.id, revision, case.revision)
-            step = definition.step_from(trigger, case.state)
-            if step is None:
-                raise TransitionNotAllowed(trigger, case.state)
-            _run_step(conn, rt, actor, definition, case, step, data, comment)
-    except (IntegrityError, RuleViolation) as exc:
-        # Two transactions racing the same step on PostgreSQL: the loser's effects (e.g. the probation case a
-        # ceremony opens) may meet the winner's rows (a unique index, the one-open-case rule) before its
-        # revision-checked UPDATE does. The case moved on under it: that is a conflict, not a broken rule.
-        if loaded is not None and _revision_now(rt, case_id) != loaded:
-            raise ConflictingUpdate(case_id, loaded, None) from None
-        if isinstance(exc, RuleViolation):
+    `revision`: the revision the caller saw; a stale one raises ConflictingUpdate. Without it, losing a
+    race to a concurrent writer of the same case is not the caller's conflict: the step is retried on
+    the case as that writer left it (it may then no longer apply: TransitionNotAllowed).
+    """
+    def attempt() -> CaseRow:
+        loaded: int | None = None
+        try:
+            with write_connection(rt.engine) as conn:
+                case = store.load_case(conn, case_id)
+                loaded = case.revision if case is not None else None
+                actor = load_actor(conn, actor_id)
+                if case is None:
+                    raise NotFound("hồ sơ", case_id)
+                require_visible(actor, case.organisation_path, "hồ sơ", case_id)
+                definition = get_procedure(case.procedure, case.rule_set)
+                if trigger == "open" or trigger not in definition.triggers:
+                    raise InvalidInput(
+                        f"Thủ tục «{definition.label_vi}» không có bước «{trigger}».",
+                        f"Procedure '{definition.name}' has no step '{trigger}'.", {"trigger": "unknown"},
+                    )
+                if revision is not None and revision != case.revision:
+                    raise ConflictingUpdate(case.id, revision, case.revision)
+                step = definition.step_from(trigger, case.state)
+                if step is None:
+                    raise TransitionNotAllowed(trigger, case.state)
+                _run_step(conn, rt, actor, definition, case, step, data, comment)
+                return case
+        except (IntegrityError, RuleViolation):
+            # Racing the same step on PostgreSQL, the loser's effects (e.g. the probation case a ceremony opens)
+            # may meet the winner's rows (a unique index, the one-open-case rule) before its revision-checked
+            # UPDATE does. The case moved on under it: a lost race (retried), not a broken rule.
+            if loaded is not None and _revision_now(rt, case_id) != loaded:
+                raise LostRace(case_id, loaded, None) from None
             raise
-        raise _integrity_to_domain(exc, case_id) from None
-    return case
+
+    with rt.observed(trigger):
+        return _retrying(attempt, case_id)
 
 
 def _revision_now(rt: Runtime, case_id: int) -> int | None:
     with rt.engine.connect() as conn:
         case = store.load_case(conn, case_id)
     return case.revision if case is not None else None
+
+
+class LostRace(ConflictingUpdate):
+    """Another transaction moved the case between this one's read and its write (not a stale revision)."""
+
+
+# A lost race or a PostgreSQL serialisation failure / deadlock is retried on fresh data, within one call,
+# up to RACE_ATTEMPTS times with a short random pause that doubles (at most ~50 ms): twenty writers of
+# one case settle in a few rounds. A caller's stale revision is found by the retry itself (409 then).
+RACE_ATTEMPTS = 12
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def _retrying(attempt, case_id):
+    for n in range(1, RACE_ATTEMPTS + 1):
+        try:
+            try:
+                return attempt()
+            except IntegrityError as exc:
+                raise _integrity_to_domain(exc, case_id) from None
+        except LostRace:
+            if n == RACE_ATTEMPTS:
+                raise
+        except DBAPIError as exc:
+            if n == RACE_ATTEMPTS or _sqlstate(exc) not in _RETRYABLE_SQLSTATES:
+                raise
+        time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** n)))
+    raise AssertionError("unreachable")
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
 
 
 def run_system_step(conn: Connection, rt: Runtime, actor: Actor, case: CaseRow, trigger: str,
@@ -254,17 +286,21 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     if effects_record:
         event_data["effects"] = effects_record
     record_deadlines(write, definition, step, ctx, dest)
+    # Link the event into the case's chain: the head moves with the revision, in the same UPDATE.
+    seq, comment = case.revision, comment or ctx.data.get("reason")
+    case.event_head, case.event_mac = link_event(
+        record_key(conn), case.event_head, case.id, seq, step.trigger, from_state, dest, write.actor.id, now,
+        event_data, comment)
     # A new case was inserted before its effects ran: write what they changed (usually nothing).
     if not store.update_case(conn, case, before, case.revision if new else loaded_revision):
         # Another transaction moved the case since we loaded it: nothing of ours is committed.
-        raise ConflictingUpdate(case.id, loaded_revision, None)
+        raise LostRace(case.id, loaded_revision, None)
     write.lookups.moving.pop(case.id, None)
-    seq = case.revision
     if step.vote and ctx.data.get("vote") is not None:
         record_vote(write, step, ctx, seq)
     store.insert_event(
         conn, case_id=case.id, seq=seq, trigger=step.trigger, from_state=from_state, to_state=dest,
-        actor_id=write.actor.id, at=now, data=event_data, comment=comment or ctx.data.get("reason"),
+        actor_id=write.actor.id, at=now, data=event_data, comment=comment, hash=case.event_head,
     )
     store.insert_audit(conn, at=now, user_id=write.actor.id, action=f"case.{step.trigger}", object_type="case",
                        object_id=str(case.id), detail=f"{from_state or '-'} -> {dest}")
@@ -274,4 +310,6 @@ def _integrity_to_domain(exc: IntegrityError, case_id):
     text = str(exc.orig).lower()
     if "uq_cases_open_person_procedure" in text or ("cases.person_id" in text and "cases.procedure" in text):
         return RuleViolation([ONE_OPEN_CASE])
+    if "uq_events_case_id_seq" in text or "events.case_id, events.seq" in text:
+        return LostRace(case_id, None, None)  # the event's (case, seq) was taken by a concurrent writer
     return ConflictingUpdate(case_id, None, None)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models import Case, Deadline, Event, Organisation, User, write_transaction
 from workflows.domain.errors import NotFound
 from workflows.engine.access import Actor, load_actor, require_visible
-from workflows.engine.audit import record_audit
+from workflows.engine.audit import audit, describe_filters, record_audit
 from workflows.engine.runtime import Runtime
 from workflows.procedures.registry import get_procedure
 from workflows.read.queries import allowed_actions
@@ -84,8 +84,22 @@ def _visibility(actor: Actor):
 
 
 def list_cases(rt: Runtime, *, actor_id: int, filters: CaseFilter, page: int = 1,
-               per_page: int = 20) -> dict[str, Any]:
-    """The cases the actor may see that match the filters, newest first: {items, total, page, per_page}."""
+               per_page: int = 20, remote_addr: str | None = None) -> dict[str, Any]:
+    """The cases the actor may see that match the filters, newest first: {items, total, page, per_page}.
+
+    The read is audited with its filters and the ids of the cases returned (issue 14 item 7).
+    """
+    result = _list_cases(rt, actor_id=actor_id, filters=filters, page=page, per_page=per_page)
+    asked = {"procedure": filters.procedure, "state": filters.state, "organisation_id": filters.organisation_id,
+             "person_id": filters.person_id, "overdue": filters.overdue, "page": result["page"],
+             "per_page": result["per_page"]}
+    audit(rt, user_id=actor_id, action="case.list", object_type="case", remote_addr=remote_addr,
+          detail=f"{describe_filters(asked)} total={result['total']}",
+          object_ids=[item["id"] for item in result["items"]])
+    return result
+
+
+def _list_cases(rt: Runtime, *, actor_id: int, filters: CaseFilter, page: int, per_page: int) -> dict[str, Any]:
     page = max(1, page)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     with rt.session_factory() as session:
@@ -119,8 +133,18 @@ def list_cases(rt: Runtime, *, actor_id: int, filters: CaseFilter, page: int = 1
         return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-def case_events(rt: Runtime, *, actor_id: int, case_id: int) -> list[dict[str, Any]]:
-    """The case's history, oldest first: [{seq, trigger, from_state, to_state, actor, at, data, comment}]."""
+def case_events(rt: Runtime, *, actor_id: int, case_id: int, remote_addr: str | None = None) -> list[dict[str, Any]]:
+    """The case's history, oldest first: [{seq, trigger, from_state, to_state, actor, at, data, comment}].
+
+    The read is audited: which case, and how many events it returned (issue 14 item 7).
+    """
+    events = _case_events(rt, actor_id=actor_id, case_id=case_id)
+    audit(rt, user_id=actor_id, action="case.events", object_type="case", object_id=case_id,
+          remote_addr=remote_addr, detail=f"events={len(events)}", object_ids=[case_id])
+    return events
+
+
+def _case_events(rt: Runtime, *, actor_id: int, case_id: int) -> list[dict[str, Any]]:
     with rt.session_factory() as session:
         actor = load_actor(session, actor_id)
         _visible_case(session, actor, case_id)

@@ -19,6 +19,7 @@ from workflows.domain.definition import Authority, Procedure, Step, StepContext
 from workflows.domain.errors import InvalidInput, NotFound
 from workflows.domain.rulesets import RULE_SETS
 from workflows.engine.access import Actor, load_actor
+from workflows.engine.audit import audit, describe_filters
 from workflows.engine.runtime import Runtime
 from workflows.procedures.registry import procedure_names
 
@@ -112,12 +113,21 @@ def check_filter(filt: CaseFilter) -> CaseFilter:
     return filt
 
 
-def list_cases(rt: Runtime, *, actor_id: int, filt: CaseFilter) -> CasePage:
-    """One page of the cases the actor may see, filtered, searched and sorted."""
+def list_cases(rt: Runtime, *, actor_id: int, filt: CaseFilter, remote_addr: str | None = None) -> CasePage:
+    """One page of the cases the actor may see, filtered, searched and sorted.
+
+    The read is audited with its filters and the ids of the cases on the page (issue 14 item 7).
+    """
     check_filter(filt)
     with rt.session_factory() as session:
         actor = load_actor(session, actor_id)
-        return cases_page(session, rt, actor, filt)
+        page = cases_page(session, rt, actor, filt)
+    filters = {"procedure": filt.procedure, "state": filt.state, "organisation_id": filt.organisation_id,
+               "overdue": filt.overdue or None, "q": filt.search, "status": filt.status, "sort": filt.sort,
+               "page": filt.page, "per_page": filt.per_page}
+    audit(rt, user_id=actor_id, action="case.list", object_type="case", remote_addr=remote_addr,
+          detail=f"{describe_filters(filters)} total={page.total}", object_ids=[c.id for c in page.items])
+    return page
 
 
 def case_conditions(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter, *, plain: bool = False,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models import AuditRecord, Organisation, RoleAssignment, User
 from workflows.domain.errors import Forbidden, InvalidInput
 from workflows.engine.access import Actor, load_actor
-from workflows.engine.audit import audit
+from workflows.engine.audit import audit, describe_filters
 from workflows.engine.runtime import LOCAL_ZONE, Runtime
 from workflows.reports.statistics import subtree_filter
 
@@ -29,6 +29,8 @@ ACTION_CHOICES = (
     ("organisation.", "Tổ chức"), ("calendar.", "Lịch làm việc"), ("password.", "Mật khẩu"),
 )
 PAGE_SIZE = 100
+# What a bulk read or export returned (AuditRecord.object_ids "case:1-3"), named in Vietnamese.
+READ_KINDS = {"case": "hồ sơ", "person": "đảng viên", "audit": "bản ghi nhật ký"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,14 @@ class AuditRow:
     outcome: str
     remote_addr: str | None
     detail: str | None
+    objects_read: str | None = None  # "hồ sơ 12-19,23" for a list or an export
+
+
+def objects_read(object_ids: str | None) -> str | None:
+    if not object_ids:
+        return None
+    kind, _, ranges = object_ids.partition(":")
+    return f"{READ_KINDS.get(kind, kind)} {ranges}" if ranges else None
 
 
 @dataclass(frozen=True)
@@ -99,8 +109,11 @@ def search_audit_log(rt: Runtime, *, actor_id: int, filters: AuditFilter, remote
                             "Only inspectors and inspection committees may read the audit log.",
                             {"roles": list(READERS)})
         page = _search(session, actor, filters)
+    asked = {"username": filters.username, "action": filters.action, "object_type": filters.object_type,
+             "object_id": filters.object_id, "outcome": filters.outcome, "from": filters.date_from,
+             "to": filters.date_to, "page": filters.page}
     audit(rt, user_id=actor_id, action="audit_log.view", object_type="audit_log", remote_addr=remote_addr,
-          detail=f"page {filters.page}")
+          detail=describe_filters(asked), object_ids=[r.id for r in page.rows], ids_of="audit")
     return page
 
 
@@ -127,7 +140,7 @@ def _search(session: Session, actor: Actor, f: AuditFilter) -> AuditPage:
     pages = max(1, -(-total // PAGE_SIZE))
     rows = [
         AuditRow(r.id, r.at.astimezone(LOCAL_ZONE), username, r.action, r.object_type, r.object_id, r.outcome,
-                 r.remote_addr, r.detail)
+                 r.remote_addr, r.detail, objects_read(r.object_ids))
         for r, username in session.execute(
             base.order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
             .offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE))

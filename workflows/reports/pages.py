@@ -83,9 +83,10 @@ def _open(session: Session, actor_id: int, organisation_id: int) -> tuple[Actor,
 
 
 def _record(rt: Runtime, actor_id: int, action: str, organisation_id: int, remote_addr: str | None,
-            detail: str | None) -> None:
+            detail: str | None, object_ids=None, ids_of: str = "case") -> None:
+    """Audit a report read or export: its subtree, its filters, and the cases or persons it showed."""
     audit(rt, user_id=actor_id, action=action, object_type="organisation", object_id=organisation_id,
-          remote_addr=remote_addr, detail=detail)
+          remote_addr=remote_addr, detail=detail, object_ids=object_ids, ids_of=ids_of)
 
 
 def _period(date_from: date, date_to: date) -> str:
@@ -143,7 +144,9 @@ def compliance_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_fr
             if "revoke" in allowed_actions(session, rt, actor, case):
                 revocable.add(case_id)
         choices = organisation_choices(session, actor)
-    _record(rt, actor_id, action, org.id, remote_addr, _period(date_from, date_to))
+    _record(rt, actor_id, action, org.id, remote_addr,
+            f"{_period(date_from, date_to)} kinds={','.join(kinds)} after={after_case_id} "
+            f"checked={result.cases_checked}", object_ids=[f.case_id for f in result.findings])
     table = Table("findings", "Kết quả kiểm tra tuân thủ", compliance.FINDING_HEADERS,
                   tuple(compliance.finding_table_rows(result.findings)))
     return ReportPage(result.organisation, choices, date_from, date_to, result, [table], frozenset(revocable))
@@ -158,7 +161,9 @@ def register_page(rt: Runtime, *, actor_id: int, organisation_id: int, statuses:
         body = register_module.member_register(session, organisation_id=org.id, on=rt.clock.today(),
                                                statuses=statuses, offset=offset, limit=limit)
         choices = organisation_choices(session, actor)
-    _record(rt, actor_id, action, org.id, remote_addr, ",".join(statuses))
+    _record(rt, actor_id, action, org.id, remote_addr,
+            f"statuses={','.join(statuses)} offset={offset} limit={limit}",
+            object_ids=[row.person_id for row in body.rows], ids_of="person")
     return ReportPage(body.organisation, choices, None, None, body, [register_module.register_table(body)])
 
 

@@ -41,7 +41,7 @@ def index(query):
                          organisation_id=query.get("organisation_id"), person_id=query.get("person_id"),
                          overdue=query.get("overdue"))
     return list_cases(runtime(), actor_id=caller_id(), filters=filters, page=query["page"],
-                      per_page=query["per_page"])
+                      per_page=query["per_page"], remote_addr=remote_addr())
 
 
 @blp.route("/" + CASE_ID, methods=["GET"])
@@ -68,4 +68,4 @@ def act(body, case_id: int, trigger: str):
 @documents(blp, 401, 404)
 def events(case_id: int):
     """The case's events, oldest first."""
-    return case_events(runtime(), actor_id=caller_id(), case_id=case_id)
+    return case_events(runtime(), actor_id=caller_id(), case_id=case_id, remote_addr=remote_addr())
