@@ -8,6 +8,12 @@ from models.db import (
     write_transaction,
 )
 from models.monitoring import JobRun
+from models.notifications import (
+    CalendarFeed,
+    FanOutCursor,
+    Notification,
+    NotificationPreference,
+)
 from models.ops import (
     AuditRecord,
     CalendarOverride,
@@ -26,7 +32,8 @@ from models.organisations import (
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 
 __all__ = [
-    "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "Comment", "Deadline",
+    "ApiToken", "AuditRecord", "Base", "CalendarFeed", "CalendarOverride", "FanOutCursor", "Notification",
+    "NotificationPreference", "Case", "Comment", "Deadline",
     "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "JobRun", "LoginAttempt",
     "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
     "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",
