@@ -8,6 +8,7 @@ from models.db import (
     write_transaction,
 )
 from models.monitoring import JobRun
+from models.notifications import CHANNELS as CHANNELS_OF_NOTIFICATIONS
 from models.notifications import (
     CalendarFeed,
     FanOutCursor,
@@ -32,7 +33,7 @@ from models.organisations import (
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 
 __all__ = [
-    "ApiToken", "AuditRecord", "Base", "CalendarFeed", "CalendarOverride", "FanOutCursor", "Notification",
+    "ApiToken", "AuditRecord", "Base", "CHANNELS_OF_NOTIFICATIONS", "CalendarFeed", "CalendarOverride", "FanOutCursor", "Notification",
     "NotificationPreference", "Case", "Comment", "Deadline",
     "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "JobRun", "LoginAttempt",
     "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
