@@ -42,6 +42,8 @@ class Config:
     REMINDER_OVERDUE_EVERY_DAYS = os.environ.get("QUYTRINH_REMINDER_OVERDUE_EVERY_DAYS", "7")
     SCHEDULER_SCAN_MINUTES = os.environ.get("QUYTRINH_SCHEDULER_SCAN_MINUTES", "5")
     SCHEDULER_DELIVER_SECONDS = os.environ.get("QUYTRINH_SCHEDULER_DELIVER_SECONDS", "30")
+    QUIET_HOURS = os.environ.get("QUYTRINH_QUIET_HOURS", "7-20")  # mail only then, on working days; "none"
+    ESCALATE_AFTER_DAYS = os.environ.get("QUYTRINH_ESCALATE_AFTER_DAYS", "5")  # working days overdue; 0 = never
     LOG_FORMAT = os.environ.get("QUYTRINH_LOG_FORMAT", "text")  # json: one JSON object per line (web/ops/logs.py)
     METRICS_TOKEN = os.environ.get("QUYTRINH_METRICS_TOKEN")  # set: /metrics asks for this bearer token
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: 20 MiB at most

@@ -1,4 +1,6 @@
 """Storage: typed SQLAlchemy 2.0 tables and the session factory. Imports nothing of the project."""
+from types import ModuleType as _ModuleType
+
 from models.base import Base, utcnow
 from models.cases import Case, Comment, Deadline, Document, Event, Vote
 from models.db import (
@@ -8,6 +10,13 @@ from models.db import (
     write_transaction,
 )
 from models.monitoring import JobRun
+from models.notifications import CHANNELS as CHANNELS_OF_NOTIFICATIONS
+from models.notifications import (
+    CalendarFeed,
+    FanOutCursor,
+    Notification,
+    NotificationPreference,
+)
 from models.ops import (
     AuditRecord,
     CalendarOverride,
@@ -26,10 +35,6 @@ from models.organisations import (
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 from models.record import ChainHead  # the tamper-evident record (issue 14)
 
-__all__ = [
-    "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "ChainHead", "Comment", "Deadline",
-    "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "JobRun", "LoginAttempt",
-    "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
-    "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",
-    "utcnow", "write_connection", "write_transaction",
-]
+# Everything imported above is this package's interface (computed, so adding a model is one import line).
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, _ModuleType))

@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from models import Incident, write_transaction
+from models import Incident, NotificationPreference, write_transaction
 from scheduler.mail import render_row
+from scheduler.quiet import DEFAULT as DEFAULT_WINDOW
+from scheduler.quiet import in_quiet_hours
 from scheduler.rows import OUTBOX
 from scheduler.smtp import PermanentFailure, SmtpSettings, SmtpTransport, build_message
 from workflows.engine import Runtime
@@ -33,6 +35,7 @@ class DeliverySettings:
     retry_max_seconds: int = 3600
     lease_seconds: int = 600  # longer than a batch can take to send (batch × SMTP timeout)
     batch_size: int = 10
+    quiet_window: tuple[int, int] | None = DEFAULT_WINDOW  # hours mail may go out on working days
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failed try."""
@@ -66,10 +69,15 @@ class Claimed:
     lease: datetime
 
 
-def _due_rows(session, now: datetime, limit: int, statuses=("queued", "sending")):
-    """Rows due now, oldest first, on the pending partial index; skipping rows another worker holds."""
+def _due_rows(session, now: datetime, limit: int, statuses=("queued", "sending"), quiet: bool = False):
+    """Rows due now, oldest first, on the pending partial index; skipping rows another worker holds.
+
+    In quiet hours (scheduler/notify.py in_quiet_hours) only the mail of people who chose any time goes out."""
     query = (select(OUTBOX).where(OUTBOX.c.status.in_(statuses), OUTBOX.c.next_attempt_at <= now)
              .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id).limit(limit))
+    if quiet:
+        query = query.where(OUTBOX.c.user_id.in_(
+            select(NotificationPreference.user_id).where(NotificationPreference.any_time.is_(True))))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return session.execute(query).all()
@@ -80,7 +88,7 @@ def claim(rt: Runtime, now: datetime, settings: DeliverySettings, result: Delive
     lease = now + timedelta(seconds=settings.lease_seconds)
     claimed: list[Claimed] = []
     with write_transaction(rt.session_factory) as session:
-        rows = _due_rows(session, now, settings.batch_size)
+        rows = _due_rows(session, now, settings.batch_size, quiet=in_quiet_hours(rt, now, settings.quiet_window))
         if not rows:
             return None
         for row in rows:

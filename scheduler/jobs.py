@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from models import JobRun, make_engine, make_session_factory, write_transaction
 from scheduler.delivery import deliver_outbox
+from scheduler.notify import fan_out
 from scheduler.scan import scan_deadlines
 from scheduler.settings import SchedulerSettings
 from workflows.engine import LOCAL_ZONE, Runtime
@@ -36,7 +37,7 @@ from workflows.engine.automatic import close_expired
 
 log = logging.getLogger(__name__)
 
-JOBS = ("scan", "deliver", "close-expired")
+JOBS = ("scan", "notify", "deliver", "close-expired")
 
 _runtimes: dict[str, Runtime] = {}
 _runtimes_lock = threading.Lock()
@@ -62,6 +63,8 @@ def run_jobs(rt: Runtime, settings: SchedulerSettings, jobs: Iterable[str] = JOB
     for job in jobs:
         if job == "scan":
             lines.append(str(scan_deadlines(rt, policy=settings.policy, mail=settings.mail)))
+        elif job == "notify":
+            lines.append(str(fan_out(rt, settings.mail, escalate_after=settings.escalate_after_days)))
         elif job == "deliver":
             lines.append(str(deliver_outbox(rt, settings.smtp, settings.delivery)))
         elif job == "close-expired":
@@ -106,6 +109,10 @@ def deliver_job(config: Mapping[str, Any]) -> None:
     _job("deliver", config)
 
 
+def notify_job(config: Mapping[str, Any]) -> None:
+    _job("notify", config)
+
+
 def close_expired_job(config: Mapping[str, Any]) -> None:
     _job("close-expired", config)
 
@@ -123,6 +130,9 @@ def build_scheduler(config: Mapping[str, Any], *, blocking: bool = True) -> Base
     now = datetime.now(LOCAL_ZONE)
     scheduler.add_job(scan_job, IntervalTrigger(minutes=settings.scan_minutes), args=[config], id="scan_deadlines",
                       name="scan_deadlines", next_run_time=now)
+    # New tasks reach their people within a delivery interval: the fan-out runs just as often.
+    scheduler.add_job(notify_job, IntervalTrigger(seconds=settings.deliver_seconds), args=[config], id="notify",
+                      name="notify", next_run_time=now)
     scheduler.add_job(deliver_job, IntervalTrigger(seconds=settings.deliver_seconds), args=[config],
                       id="deliver_outbox", name="deliver_outbox", next_run_time=now)
     scheduler.add_job(close_expired_job, CronTrigger(hour=0, minute=15, timezone=LOCAL_ZONE), args=[config],

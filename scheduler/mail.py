@@ -159,6 +159,9 @@ def render_digest(items: Sequence[dict[str, Any]], recipient_name: str, locale: 
         lines = [f"Kính gửi đồng chí {recipient_name},", "", "Các hồ sơ sau đang chờ đồng chí xử lý:", ""]
         more = f"… và {rest} việc khác (xem danh sách hồ sơ)."
     for item in shown:
+        if item.get("type") in ("new_task", "escalation"):  # a notification (scheduler/notify.py): its own words
+            lines.append((f"- {item['message']} ", item["link"]))
+            continue
         due = format_date(date.fromisoformat(item["due_date"]), locale)
         copy = COPY_PREFIX[locale] if item.get("copy") else ""
         lines.append((f"- {copy}{_label(item, 'step', locale)} — {item['person']} ({item['organisation']}): "

@@ -11,6 +11,7 @@ from typing import Any
 
 from scheduler.delivery import DeliverySettings
 from scheduler.mail import MailSettings
+from scheduler.quiet import parse_window
 from scheduler.smtp import SmtpSettings
 from scheduler.stages import ReminderPolicy
 
@@ -18,7 +19,7 @@ KEYS = (
     "DATABASE_URL", "BASE_URL", "MAIL_FROM", "SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USER",
     "SMTP_PASSWORD", "SMTP_CA_FILE", "REMINDER_DAYS_BEFORE", "REMINDER_OVERDUE_EVERY_DAYS", "MAIL_MAX_ATTEMPTS",
     "MAIL_RETRY_BASE_SECONDS", "MAIL_RETRY_MAX_SECONDS", "MAIL_LEASE_SECONDS", "SCHEDULER_SCAN_MINUTES",
-    "SCHEDULER_DELIVER_SECONDS",
+    "SCHEDULER_DELIVER_SECONDS", "ESCALATE_AFTER_DAYS", "QUIET_HOURS",
 )
 
 
@@ -31,6 +32,7 @@ class SchedulerSettings:
     policy: ReminderPolicy
     scan_minutes: int = 5
     deliver_seconds: int = 30
+    escalate_after_days: int = 5  # working days overdue before the level above is told (0: never)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SchedulerSettings:
@@ -59,10 +61,11 @@ class SchedulerSettings:
             delivery=DeliverySettings(
                 max_attempts=number("MAIL_MAX_ATTEMPTS", 8), retry_base_seconds=number("MAIL_RETRY_BASE_SECONDS", 60),
                 retry_max_seconds=number("MAIL_RETRY_MAX_SECONDS", 3600),
-                lease_seconds=number("MAIL_LEASE_SECONDS", 600)),
+                lease_seconds=number("MAIL_LEASE_SECONDS", 600), quiet_window=parse_window(get("QUIET_HOURS", None))),
             policy=ReminderPolicy.parse(get("REMINDER_DAYS_BEFORE", "10,3,0"), get("REMINDER_OVERDUE_EVERY_DAYS", 7)),
             scan_minutes=number("SCHEDULER_SCAN_MINUTES", 5),
             deliver_seconds=number("SCHEDULER_DELIVER_SECONDS", 30),
+            escalate_after_days=number("ESCALATE_AFTER_DAYS", 5, minimum=0),
         )
 
 

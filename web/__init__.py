@@ -50,6 +50,9 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(feature.bp)
         feature.init_nav(app)
 
+    from web.notifications import views as notifications  # the bell, its list, choices and calendar feed
+
+    notifications.init_app(app)
     from web.ops import health  # /healthz, /readyz, /metrics, request ids and JSON logs
 
     health.init_app(app)

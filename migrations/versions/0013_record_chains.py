@@ -1,7 +1,7 @@
 """record: hash chains over events (per case) and the audit log (per lane), signed heads, stricter guards
 
 Revision ID: 0013_record_chains
-Revises: 0008_one_head
+Revises: 0009_youth_union
 
 Adds events.hash; cases.event_head/event_mac (the case chain's signed head); audit_log.lane/seq/hash
 (unique per lane); chain_heads (one signed head per audit lane: 1 on SQLite, 8 on PostgreSQL).
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = "0013_record_chains"
-down_revision = "0008_one_head"
+down_revision = "0009_youth_union"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """job_runs: when each scheduler job last ran and how long it took (for /metrics).
 
 Revision ID: 0017_job_runs
-Revises: 0008_one_head
+Revises: 0013_record_chains
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from alembic import op
 from models.base import UTCDateTime
 
 revision = "0017_job_runs"
-down_revision = "0008_one_head"
+down_revision = "0013_record_chains"
 branch_labels = None
 depends_on = None
 

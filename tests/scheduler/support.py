@@ -150,7 +150,10 @@ def cli_env(db_url: str, instance: Path, smtp: SmtpServer | None = None, **extra
     """Environment for a `flask --app app …` subprocess on the test's database (and SMTP server)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUYTRINH_")}
     env.update(QUYTRINH_DATABASE_URL=db_url, QUYTRINH_INSTANCE=str(instance), QUYTRINH_BASE_URL=BASE_URL,
-               QUYTRINH_MAIL_FROM=MAIL.mail_from, PYTHONUNBUFFERED="1")
+               QUYTRINH_MAIL_FROM=MAIL.mail_from, PYTHONUNBUFFERED="1",
+               # These processes run on the real clock, whatever the day: no quiet hours (tests/scheduler/
+               # test_notify.py tests them at chosen instants).
+               QUYTRINH_QUIET_HOURS="none")
     if smtp is not None:
         env.update(QUYTRINH_SMTP_HOST="127.0.0.1", QUYTRINH_SMTP_PORT=str(smtp.port))
     env.update(extra)

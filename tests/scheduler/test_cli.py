@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from models import Case
-from scheduler.jobs import build_scheduler, close_expired_job, deliver_job, scan_job
+from scheduler.jobs import build_scheduler, close_expired_job, deliver_job, notify_job, scan_job
 from scheduler.settings import config_values
 from tests.scheduler.support import DUE_AFTER_TET, add_deadline, open_case, outbox
 from tests.support.flows import walk_plan
@@ -79,9 +79,9 @@ def test_the_apscheduler_jobs_hold_no_truth(app):
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=False)
-    assert set(jobs) == {"scan_deadlines", "deliver_outbox", "close_expired"}
-    assert {jobs["scan_deadlines"].func, jobs["deliver_outbox"].func, jobs["close_expired"].func} == \
-        {scan_job, deliver_job, close_expired_job}
+    assert set(jobs) == {"scan_deadlines", "notify", "deliver_outbox", "close_expired"}
+    assert {jobs["scan_deadlines"].func, jobs["notify"].func, jobs["deliver_outbox"].func,
+            jobs["close_expired"].func} == {scan_job, notify_job, deliver_job, close_expired_job}
     for job in jobs.values():
         json.dumps(job.args)  # plain values only
         assert job.coalesce is True and job.misfire_grace_time is None and job.max_instances == 1

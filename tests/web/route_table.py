@@ -65,6 +65,15 @@ ROUTES = [
     Route("POST", "/account/password", "L V V V V V V V V"),
     Route("GET", "/account/preferences", "L ok ok ok ok ok ok ok ok"),
     Route("POST", "/account/preferences", "L V V V V V V V V"),
+    # Notifications and the calendar feed: one's own only (another's notification is absent: N).
+    Route("GET", "/notifications", "L ok ok ok ok ok ok ok ok"),
+    Route("POST", "/notifications/<int(max=2147483647):notification_id>/read", "L N N N N N N N N"),
+    Route("POST", "/notifications/read-all", "L R R R R R R R R"),
+    Route("GET", "/account/notifications", "L ok ok ok ok ok ok ok ok"),
+    Route("POST", "/account/notifications", "L V V V V V V V V"),
+    Route("POST", "/account/calendar-feed", "L ok ok ok ok ok ok ok ok"),
+    Route("POST", "/account/calendar-feed/delete", "L R R R R R R R R"),
+    Route("GET", "/feeds/<token>.ics", "N N N N N N N N N"),  # the address is the secret: unknown → 404
     # ---------------------------------------------------------------- my work and cases
     Route("GET", "/", "L ok ok ok ok ok ok ok ok"),
     Route("GET", "/cases/", "L ok ok ok ok ok ok ok ok"),

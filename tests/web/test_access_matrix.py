@@ -60,12 +60,12 @@ def _url(route: Route, where: str, world, objects, grants, days) -> str:
         "case_id": objects.case[where], "person_id": objects.person[where], "org_id": objects.org[where],
         "document_id": objects.document[where], "user_id": world.users["secretary2"], "grant_id": grants[where],
         "day": days[where].isoformat(), "trigger": "submit_application", "procedure": "admission",
-        "path:filename": "css/app.css",
+        "path:filename": "css/app.css", "notification_id": 999999, "token": "no-such-feed",
     }
 
     def fill(match: re.Match) -> str:
         name = match.group(1)
-        key = name.split(":", 1)[1] if name.startswith("int:") else name
+        key = name.split(":", 1)[1] if name.startswith("int") and ":" in name else name
         assert key in values, f"no filler for <{name}> in {route.rule}"
         return str(values[key])
 

@@ -44,7 +44,22 @@
     });
   }
 
+  // «Copy» buttons (data-copy="#field"): the field's text to the clipboard, and a word that it was done.
+  function copyButtons() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var field = document.querySelector(button.getAttribute("data-copy"));
+        if (!field) return;
+        field.select();
+        var done = function () { button.textContent = button.getAttribute("data-copied") || "✓"; };
+        if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, function () {});
+        else if (document.execCommand("copy")) done();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    copyButtons();
     centreDiagrams();
     focusErrors();
     openTarget();
