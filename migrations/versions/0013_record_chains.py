@@ -12,6 +12,8 @@ firing the DELETE trigger); PostgreSQL refuses TRUNCATE; chain_heads refuses DEL
 Plain ALTER TABLE / CREATE INDEX only: a batch rebuild would drop the append-only triggers.
 """
 from alembic import context, op
+
+from models.online_ddl import create_index_online, drop_index_online
 import sqlalchemy as sa
 
 
@@ -33,7 +35,7 @@ def upgrade() -> None:
     op.add_column("audit_log", sa.Column("lane", sa.Integer(), nullable=True))
     op.add_column("audit_log", sa.Column("seq", sa.Integer(), nullable=True))
     op.add_column("audit_log", sa.Column("hash", sa.String(length=64), nullable=True))
-    op.create_index("uq_audit_log_lane_seq", "audit_log", ["lane", "seq"], unique=True)
+    create_index_online("uq_audit_log_lane_seq", "audit_log", ["lane", "seq"], unique=True)
     heads = op.create_table(
         "chain_heads",
         sa.Column("name", sa.String(length=32), nullable=False),
@@ -64,7 +66,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS chain_heads_no_truncate ON chain_heads")
         op.execute("DROP FUNCTION IF EXISTS chain_heads_forward()")
     op.drop_table("chain_heads")
-    op.drop_index("uq_audit_log_lane_seq", table_name="audit_log")
+    drop_index_online("uq_audit_log_lane_seq", "audit_log")
     # SQLite >= 3.35 drops a column in place (no rebuild), keeping the triggers.
     for table, column in (("audit_log", "hash"), ("audit_log", "seq"), ("audit_log", "lane"),
                           ("audit_log", "object_ids"), ("cases", "event_mac"), ("cases", "event_head"), ("events", "hash")):

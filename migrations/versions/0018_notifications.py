@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from models.base import UTCDateTime
+from models.online_ddl import create_index_online, drop_index_online
 
 revision = "0018_notifications"
 down_revision = "0017_job_runs"
@@ -30,7 +31,7 @@ def upgrade() -> None:
         sa.Column("read_at", UTCDateTime()),
         sa.UniqueConstraint("dedupe_key", name="uq_notifications_dedupe_key"),
     )
-    op.create_index("ix_notifications_user_unread", "notifications", ["user_id", "read_at", "id"])
+    create_index_online("ix_notifications_user_unread", "notifications", ["user_id", "read_at", "id"])
     op.create_table(
         "notification_preferences",
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", name="fk_notification_preferences_user_id_users"),
@@ -58,5 +59,5 @@ def downgrade() -> None:
     op.drop_table("fanout_cursors")
     op.drop_table("calendar_feeds")
     op.drop_table("notification_preferences")
-    op.drop_index("ix_notifications_user_unread", table_name="notifications")
+    drop_index_online("ix_notifications_user_unread", "notifications")
     op.drop_table("notifications")

@@ -1,21 +1,23 @@
 """Migrations a live PostgreSQL survives: one line of revisions, and indexes built CONCURRENTLY after the first."""
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import event
+
+from models import make_engine
+from tests.ops.test_backup_restore import new_pg_database
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def _config(buffer=None) -> Config:
-    cfg = Config(output_buffer=buffer) if buffer is not None else Config()
+def _config() -> Config:
+    cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["url"] = "postgresql+psycopg://offline@localhost/offline"
     return cfg
 
 
@@ -24,12 +26,31 @@ def test_the_migrations_form_one_line():
     assert len(ScriptDirectory.from_config(_config()).get_heads()) == 1
 
 
+def blocking_index_statements(statements: list[str]) -> list[str]:
+    """CREATE/DROP INDEX statements that take the table's write lock (not CONCURRENTLY)."""
+    found = [s.strip() for s in statements if re.match(r"\s*(CREATE (UNIQUE )?INDEX|DROP INDEX)", s, re.I)]
+    return [s for s in found if "CONCURRENTLY" not in s.upper()]
+
+
 def test_indexes_after_the_initial_schema_are_built_concurrently_on_postgresql():
-    """Every CREATE/DROP INDEX after 0001 is CONCURRENTLY on PostgreSQL, so building it never blocks writes."""
-    out = io.StringIO()
-    command.upgrade(_config(out), "0001:heads", sql=True)
-    sql = out.getvalue()
-    statements = re.findall(r"^(CREATE (?:UNIQUE )?INDEX[^\n]*|DROP INDEX[^\n]*)", sql, flags=re.M)
-    assert statements, "no index statement after 0001: the check would prove nothing"
-    blocking = [s for s in statements if "CONCURRENTLY" not in s]
-    assert blocking == []
+    """Every CREATE/DROP INDEX that a migration after 0001 runs on PostgreSQL is CONCURRENTLY, so building it
+    never blocks writes (the statements are those the server received)."""
+    with new_pg_database() as url:
+        engine = make_engine(url)
+        seen: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda conn, cur, statement, *a: seen.append(statement))
+        cfg = _config()
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+            seen.clear()
+            command.upgrade(cfg, "heads")
+        engine.dispose()
+    assert any("CONCURRENTLY" in s for s in seen), "no index built after 0001: the check would prove nothing"
+    assert blocking_index_statements(seen) == []
+
+
+def test_the_check_sees_a_blocking_index():
+    """The check can fail: a plain CREATE INDEX is reported, a concurrent one is not."""
+    assert blocking_index_statements(["CREATE INDEX ix_a ON t (a)", "CREATE INDEX CONCURRENTLY ix_b ON t (b)",
+                                      "SELECT 1"]) == ["CREATE INDEX ix_a ON t (a)"]

@@ -114,7 +114,7 @@ def test_two_web_processes_and_two_schedulers_lose_and_double_nothing(tmp_path):
                    QUYTRINH_SECRET_KEY="load-test-" + "k" * 40, QUYTRINH_RATE_LIMIT_TOKEN="0",
                    QUYTRINH_RATE_LIMIT_ANONYMOUS="0", QUYTRINH_SMTP_HOST="127.0.0.1",
                    QUYTRINH_SMTP_PORT=str(smtp.port), QUYTRINH_SCHEDULER_DELIVER_SECONDS="2",
-                   QUYTRINH_SCHEDULER_SCAN_MINUTES="1")
+                   QUYTRINH_SCHEDULER_SCAN_MINUTES="1", QUYTRINH_QUIET_HOURS="none")
         flask = [str(BIN / "flask"), "--app", "app"]
         try:
             boot = Server(base_url="", admin_token="", env=env)
