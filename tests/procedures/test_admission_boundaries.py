@@ -256,7 +256,7 @@ def test_introducer_no_longer_official_at_the_vote(runtime, world):
 @pytest.mark.parametrize("eligible, agree, state", [
     (7, 5, "cell_approved"), (7, 4, "referred_to_superior"),
     (10, 7, "cell_approved"), (10, 6, "referred_to_superior"),
-    (6, 4, "cell_approved"), (6, 3, "referred_to_superior"),  # 4 of 6: exactly 2/3
+    (3, 2, "cell_approved"), (3, 1, "referred_to_superior"),
     (9, 6, "cell_approved"), (9, 5, "referred_to_superior"),
     (8, 6, "cell_approved"), (8, 5, "referred_to_superior"),
 ])

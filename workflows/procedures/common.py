@@ -280,9 +280,11 @@ def _denominator_holds(ctx: StepContext) -> bool:
     return vote.eligible >= roll.least_denominator(bool(ctx.settings["exclude_exempt_from_denominator"]))
 
 
-# Only a lower bound: members exempt or away who attend and vote still count ("nếu đảng viên đó có mặt …,
-# tham gia bầu cử, biểu quyết thì vẫn tính"), and a roll kept here may be incomplete, so a larger count than
-# the roll's is not refused; a smaller one would let a vote pass on a denominator the texts do not allow.
+# A cell vote's count of official members may leave out only those the texts leave out. Only a lower bound:
+# members exempt or away who attend and vote still count ("nếu đảng viên đó có mặt …, tham gia bầu cử, biểu quyết
+# thì vẫn tính"). The compliance audit applies it (reports/compliance.py: finding `vote_denominator`), not the
+# step itself: a roll here may still hold members whose leaving no procedure records (a death), and refusing
+# the vote would stop the cell's lawful business until the directory is put right.
 VOTE_DENOMINATOR = Rule(
     "vote_denominator",
     "Điều lệ Đảng art. 4.3 (tổng số đảng viên chính thức); Quy chế bầu cử trong Đảng art. 32.2, HD 01-HD/TW "
@@ -299,19 +301,14 @@ VOTE_DENOMINATOR = Rule(
 
 
 def with_date_rules(steps: Sequence[Step]) -> tuple[Step, ...]:
-    """Add the rules every procedure's steps share: dates not in the future and not before earlier steps;
-    a cell vote's count of official members not below the cell's roll (`vote_denominator`)."""
+    """Add the shared date rules to every dated step: not in the future, not before earlier steps."""
     import dataclasses
 
     result = []
     for index, step in enumerate(steps):
-        extra: tuple[Rule, ...] = ()
         if step.date_field:
             earlier = [s for s in steps[:index] if s.date_field]
             extra = (date_not_future_rule(step), date_order_rule(step, earlier))
-        if step.vote == "cell":
-            extra += (VOTE_DENOMINATOR,)
-        if extra:
             step = dataclasses.replace(step, rules=step.rules + extra)
         result.append(step)
     return tuple(result)
