@@ -102,7 +102,7 @@ def test_closed_when_discipline_takes_over(runtime, world):
 
 def test_a_suspended_member_leaves_the_cell_vote_count(runtime, world):
     """While suspended, cell1's 4 official members may be counted as 3; after the lifting, 4 again (audit)."""
-    from tests.procedures.test_exemption_flow import short_counts
+    from tests.procedures.party_activity.test_exemption_flow import short_counts
 
     case = suspended(runtime, world)
     request = walk_plan(runtime, world, withdrawal_plan(date(2026, 3, 2)), "cell1_m1", "withdrawal",
