@@ -11,6 +11,8 @@ from models.base import Base, utcnow
 ORGANISATION_KINDS = (
     "province_committee",
     "district_committee",
+    # Đảng ủy xã, phường, đặc khu: from 1/7/2025 the direct superior of grassroots organisations (QĐ 294-QĐ/TW).
+    "commune_committee",
     "grassroots_committee",
     "partial_committee",
     "grassroots_cell",

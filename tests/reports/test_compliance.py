@@ -147,7 +147,7 @@ def test_audit_is_limited_to_the_subtree_and_kinds(runtime, world):
     assert {f.case_id for f in ward.findings} == {ward_case}
     only_votes = audit(runtime, world, kinds=("vote_below_threshold",))
     assert {f.case_id for f in only_votes.findings} == {commune_case}
-    assert set(KINDS) == {"late", "out_of_order", "no_competence", "vote_below_threshold"}
+    assert set(KINDS) == {"late", "out_of_order", "no_competence", "vote_below_threshold", "vote_denominator"}
 
 
 def test_revoke_from_a_finding_reopens_the_case_and_restores_the_person(runtime, world):

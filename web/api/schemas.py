@@ -54,7 +54,11 @@ def Choice(choices, **kwargs: Any) -> fields.String:  # noqa: N802
 
 
 def JsonObject(**kwargs: Any) -> fields.Dict:  # noqa: N802
-    return fields.Dict(keys=fields.String(), validate=_no_nul, **kwargs)
+    # Documented as validated: no key and no string value holds a NUL (the nested fields say it for themselves).
+    metadata = {"propertyNames": {"pattern": NO_NUL_PATTERN},
+                "additionalProperties": {"not": {"type": "string", "pattern": "\\x00"}},
+                **kwargs.pop("metadata", {})}
+    return fields.Dict(keys=fields.String(), validate=_no_nul, metadata=metadata, **kwargs)
 
 
 class StrictSchema(Schema):

@@ -29,6 +29,7 @@ ROLES = {
 ORGANISATION_KINDS = {
     "province_committee": _l("Province committee"),
     "district_committee": _l("District committee"),
+    "commune_committee": _l("Commune-level committee"),
     "grassroots_committee": _l("Grassroots committee"),
     "partial_committee": _l("Partial committee"),
     "grassroots_cell": _l("Grassroots cell"),
@@ -95,6 +96,25 @@ CHOICES = {
     "maternity_leave": _l("Maternity leave"),
     "raising_child": _l("Raising a child under 12 months"),
     "inpatient_treatment": _l("Serious illness under inpatient treatment"),
+    # transfer of party activity (issue 12)
+    "official": _l("Official transfer (to a new cell)"),
+    "temporary": _l("Temporary transfer"),
+    "job_change": _l("Transferred to a new job"),
+    "retirement": _l("Retirement, sick leave, leaving the job or demobilisation"),
+    "residence_change": _l("Change of residence"),
+    "study": _l("Sent to study"),
+    # exemption from party work and activities
+    "old_age": _l("Old age"),
+    "poor_health": _l("Poor health"),
+    "old_age_and_poor_health": _l("Old age and poor health"),
+    "exempt": _l("Exempt"),
+    "reduced": _l("Reduced"),
+    # suspension of party activity
+    "prosecuted": _l("Prosecuted"),
+    "detained": _l("Held in custody"),
+    "measure_ended": _l("The prosecution or custody term ended"),
+    "charges_dropped": _l("Investigation or prosecution dropped"),
+    "acquitted": _l("Found not guilty"),
 }
 
 DEADLINE_STATUS = {"open": _l("open"), "met": _l("met"), "cancelled": _l("cancelled")}

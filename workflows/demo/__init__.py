@@ -31,6 +31,10 @@ def load_demo(rt: Runtime) -> str:
     from workflows.demo import irregular, procedures
 
     counts.update(procedures.seed(rt, tree, today))
+    from workflows.demo import movements
+
+    for name, n in movements.seed(rt, tree, today).items():  # the commune of the 2025 structure
+        counts[name] = counts.get(name, 0) + n
     # Paper records typed in after the fact, each with one irregularity for the compliance audit.
     counts.update(irregular.seed(rt, tree, today))
     lines = [f"demo loaded: {len(tree.orgs)} organisations, {len(tree.users)} users "

@@ -26,7 +26,6 @@ from workflows.domain.calendar import add_months
 from workflows.engine import Runtime, fire
 from workflows.engine.automatic import close_expired
 
-ELIGIBLE = 8  # official members of a demo cell (the tree's six and the two added here)
 
 # Probationary members: (state, cell, days since the ceremony)
 PROBATIONERS = [
@@ -57,6 +56,11 @@ PEOPLE = [
       ])],
     ("r_former", "thon1", "former", False, False),
 ]
+
+# The official members a demo vote counts: every member any demo cell ever had on its books (the tree's six
+# and the ones added here), so no vote counts fewer than its cell's roll on any day (rule vote_denominator).
+ELIGIBLE = 6 + max(sum(1 for _k, c, status, _f, _p in PEOPLE if c == cell and status in ("official", "former"))
+                   for cell in {c for _k, c, _s, _f, _p in PEOPLE})
 
 
 def _people(rt: Runtime, tree: DemoTree, today: date) -> dict[str, int]:

@@ -23,6 +23,10 @@ ORGANISATIONS = [
     ("kp1a", "Chi bộ khu phố 1A", "cell", "khupho", False),
     ("kp3", "Chi bộ khu phố 3", "cell", "dongha", False),
     ("namviet", "Chi bộ cơ sở Công ty CP Nam Việt", "grassroots_cell", "province", False),
+    # The 2025 structure (QĐ 294-QĐ/TW): a commune-level committee directly above its grassroots cells.
+    ("hoabinh", "Đảng ủy xã Hòa Bình", "commune_committee", "province", False),
+    ("thondong", "Chi bộ thôn Đông", "grassroots_cell", "hoabinh", False),
+    ("thontay", "Chi bộ thôn Tây", "grassroots_cell", "hoabinh", False),
 ]
 
 # (username, display name, role, organisation key)
@@ -43,6 +47,10 @@ USERS = [
     ("btv.tinh", "Trương Thị Hạnh — Ban Thường vụ Tỉnh ủy", "standing_committee", "province"),
     ("ubkt.tinh", "Đỗ Minh Châu — Ủy ban Kiểm tra Tỉnh ủy", "inspection_committee", "province"),
     ("thanhtra", "Mai Xuân Trường — Kiểm tra viên", "inspector", "province"),
+    ("bithu.thondong", "Hồ Văn Thành — Bí thư chi bộ thôn Đông", "cell_secretary", "thondong"),
+    ("bithu.thontay", "Vũ Thị Ngọc — Bí thư chi bộ thôn Tây", "cell_secretary", "thontay"),
+    ("tochuc.hoabinh", "Lê Văn Phúc — Cán bộ tổ chức Đảng ủy xã Hòa Bình", "organisation_officer", "hoabinh"),
+    ("btv.hoabinh", "Nguyễn Thị Hòa — Ban Thường vụ Đảng ủy xã Hòa Bình", "standing_committee", "hoabinh"),
 ]
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
@@ -72,11 +80,13 @@ class DemoTree:
     def user_for(self, cell: str):
         """role -> user id for the cases of a cell."""
         under_tanphu = cell in ("thon1", "thon2", "truong")
+        under_hoabinh = cell in ("thondong", "thontay")
         mapping = {
             "cell_secretary": self.secretaries[cell],
             "committee_member": "capuy.tanphu" if under_tanphu else "capuy.dongha",
-            "organisation_officer": "tochuc.tanphu" if under_tanphu else ("tochuc.dongha" if cell != "namviet" else "tochuc.tinh"),
-            "standing_committee": "btv.tanphu" if under_tanphu else "btv.tinh",
+            "organisation_officer": "tochuc.tanphu" if under_tanphu else "tochuc.hoabinh" if under_hoabinh
+            else ("tochuc.dongha" if cell != "namviet" else "tochuc.tinh"),
+            "standing_committee": "btv.tanphu" if under_tanphu else "btv.hoabinh" if under_hoabinh else "btv.tinh",
             "inspection_committee": "ubkt.tinh",
             # The committee above the communes: hears strike-off appeals (QĐ 24 §8: "cấp ủy cấp trên").
             "province_standing_committee": "btv.tinh",

@@ -21,8 +21,9 @@ from workflows.domain.fields import parse_date
 ALLOWED_PARENTS = {
     "province_committee": (None,),
     "district_committee": ("province_committee",),
-    "grassroots_committee": ("province_committee", "district_committee"),
-    "grassroots_cell": ("province_committee", "district_committee"),
+    "commune_committee": ("province_committee",),
+    "grassroots_committee": ("province_committee", "district_committee", "commune_committee"),
+    "grassroots_cell": ("province_committee", "district_committee", "commune_committee"),
     "partial_committee": ("grassroots_committee",),
     "cell": ("grassroots_committee", "partial_committee"),
 }

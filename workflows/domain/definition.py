@@ -79,6 +79,27 @@ class EventFacts:
     data: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Roll:
+    """A cell's official members on its roll, and those among them the texts leave out of a vote's count.
+
+    Quy chế bầu cử art. 32.2 (as HD 01 §13.2): the total is the official members "trừ số đảng viên đã được
+    giới thiệu sinh hoạt tạm thời ở đảng bộ khác, đảng viên đã được miễn công tác và sinh hoạt đảng không có
+    mặt … số đảng viên bị đình chỉ sinh hoạt đảng". Each set holds person ids; one person may be in several.
+    A roll is taken on a date (a vote's): workflows/procedures/roll.py builds it from persons and cases.
+    """
+
+    official: frozenset[int]
+    exempt: frozenset[int] = frozenset()  # exemption from party work and activities in effect
+    suspended: frozenset[int] = frozenset()  # party activity suspended
+    away: frozenset[int] = frozenset()  # temporarily active in another organisation
+
+    def least_denominator(self, exclude_exempt: bool) -> int:
+        """The smallest lawful count: every official member but those suspended, away, exempt (if left out)."""
+        left_out = self.suspended | self.away | (self.exempt if exclude_exempt else frozenset())
+        return len(self.official - left_out)
+
+
 class Lookups:
     """Queries a rule may need beyond its own case; the engine supplies the implementation."""
 
@@ -102,6 +123,10 @@ class Lookups:
     def organisation_chain(self, organisation_id: int) -> list[OrgFacts]:
         """The organisation and its ancestors, root first."""
         raise NotImplementedError
+
+    def roll(self, organisation_id: int, on: date) -> Roll | None:
+        """The organisation's roll on a date (None: not known, e.g. facts built without a database)."""
+        return None
 
 
 @dataclass

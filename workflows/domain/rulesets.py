@@ -45,6 +45,14 @@ DEFAULT_SETTINGS: Mapping[str, Any] = MappingProxyType({
     "discipline_appeal_unit": "months",
     "discipline_appeal_period": 1,
     "appeal_resolution_working_days": MappingProxyType({"province": 90, "central": 180}),
+    # Transfer of party activity (QĐ 24/294 §6.3): the member's request within 60 working days of the
+    # decision or the move; the introduction letter presented within 30 working days; a temporary stay of
+    # 3 months to under 1 year (studies: up to 2 years).
+    "transfer_request_working_days": 60,
+    "transfer_presentation_working_days": 30,
+    "temporary_transfer_min_months": 3,
+    "temporary_transfer_below_months": 12,
+    "temporary_study_max_months": 24,
 })
 
 
@@ -65,7 +73,7 @@ class RuleSet:
 
 
 _ALL_KINDS = (
-    "province_committee", "district_committee", "grassroots_committee",
+    "province_committee", "district_committee", "commune_committee", "grassroots_committee",
     "partial_committee", "grassroots_cell", "cell",
 )
 
@@ -75,17 +83,24 @@ RULE_SETS: dict[str, RuleSet] = {
         effective_from=date(2021, 7, 30),
         label="Quy định 24-QĐ/TW (2021), Hướng dẫn 01-HD/TW (2021)",
         legal_basis="QĐ 24-QĐ/TW 30/7/2021; HD 01-HD/TW 28/9/2021",
-        # District committees (huyện ủy / quận ủy) exist and decide.
-        decider_kinds=("district_committee", "province_committee"),
-        organisation_kinds=_ALL_KINDS,
+        # District committees (huyện ủy / quận ủy) exist and decide. QĐ 24 §4.3.2 b) gives the decision to the
+        # standing committee of whichever committee is the grassroots organisation's direct superior, so a case
+        # opened under 2021 rules that finishes in a tree already reorganised (a commune committee above its
+        # grassroots organisation) is decided there too.
+        decider_kinds=("district_committee", "commune_committee", "province_committee"),
+        organisation_kinds=tuple(k for k in _ALL_KINDS if k != "commune_committee"),
     ),
     "cpv-2025": RuleSet(
         name="cpv-2025",
         effective_from=date(2025, 7, 1),
         label="Quy định 294-QĐ/TW (2025), Hướng dẫn 06-HD/TW (2025)",
         legal_basis="QĐ 294-QĐ/TW 26/5/2025 (hiệu lực 1/7/2025); HD 06-HD/TW 9/6/2025",
-        # No district level: commune-level committees sit directly under the province.
-        decider_kinds=("province_committee",),
+        # No district level: commune-level committees sit directly under the province and are the direct
+        # superiors of grassroots organisations ("thí điểm tổ chức các đảng bộ xã, phường trực thuộc tỉnh ủy,
+        # thành ủy là đảng bộ cấp trên trực tiếp của tổ chức cơ sở đảng", QĐ 294-QĐ/TW); their standing
+        # committees decide admissions and recognitions ("Cấp ủy cấp trên trực tiếp của tổ chức cơ sở đảng …:
+        # Do ban thường vụ xem xét, quyết định", QĐ 24/232/294 §4.3.2 b).
+        decider_kinds=("commune_committee", "province_committee"),
         organisation_kinds=tuple(k for k in _ALL_KINDS if k != "district_committee"),
     ),
 }

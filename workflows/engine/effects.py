@@ -30,7 +30,7 @@ from workflows.domain.fields import to_json
 from workflows.domain.organisations import decision_threshold, scope_organisation
 from workflows.domain.votes import passes
 from workflows.engine import store
-from workflows.engine.facts import DbLookups
+from workflows.engine.facts import DbLookups, load_chain
 from workflows.engine.workdays import (
     working_days_between,  # constant time: a probation deadline spans a year
 )
@@ -169,10 +169,15 @@ def record_deadlines(write: StepWrite, definition: Procedure, step: Step, ctx: S
         store.write_deadline(write.conn, deadline)
     if final:
         return
+    chain = ctx.chain
+    if step.opens and write.case.organisation_id != chain[-1].id:
+        # The step moved its case (MoveCase): what it opens belongs to the case's new place, as the open
+        # deadlines that moved with it do.
+        chain = load_chain(write.conn, write.case.organisation_path)
     for spec in step.opens:
         if spec.when is not None and not spec.when(ctx):
             continue
-        org = scope_organisation(spec.authority.scope, ctx.chain, ctx.rule_set)
+        org = scope_organisation(spec.authority.scope, chain, ctx.rule_set)
         store.insert_deadline(
             write.conn, case_id=write.case.id, kind=spec.kind, due_date=spec.due(ctx), role=spec.authority.role,
             organisation_id=org.id, status="open", opened_at=now, legal_basis=spec.legal_basis,

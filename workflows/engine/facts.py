@@ -6,9 +6,10 @@ never ORM entities, so a transition builds its facts without the identity map.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from models import Case, Event, Organisation, Person
 from models.prepared import Prepared
@@ -18,6 +19,7 @@ from workflows.domain.definition import (
     Lookups,
     OrgFacts,
     PersonFacts,
+    Roll,
 )
 from workflows.engine.store import (
     CASE_COLUMNS,
@@ -26,6 +28,7 @@ from workflows.engine.store import (
     load_open_deadlines,
     organisation_path,
 )
+from workflows.procedures.roll import ROLL_PROCEDURES, CaseRecord, Member, build_roll
 
 _PEOPLE, _ORGS, _CASES = Person.__table__, Organisation.__table__, Case.__table__
 # In PersonFacts' field order.
@@ -40,6 +43,17 @@ _CASES_OF_PERSON = Prepared(select(*(_CASES.c[name] for name in CASE_COLUMNS))
                             .where(_CASES.c.person_id == bindparam("person_id")).order_by(_CASES.c.id))
 _EVENTS = Prepared(select(Event.seq, Event.trigger, Event.from_state, Event.to_state, Event.data)
                    .where(Event.case_id == bindparam("case_id")).order_by(Event.seq))
+# A cell's roll on a date: the persons on its books, and their cases of the procedures that change who counts.
+_ROLL_MEMBERS = Prepared(select(_PEOPLE.c.id, _PEOPLE.c.membership_status, _PEOPLE.c.official_on, _PEOPLE.c.left_on)
+                         .where(_PEOPLE.c.organisation_id == bindparam("org"),
+                                or_(_PEOPLE.c.membership_status == "official",
+                                    _PEOPLE.c.membership_status == "former")))
+_ROLL_CASES = Prepared(
+    select(_CASES.c.procedure, _CASES.c.state, _CASES.c.person_id, _CASES.c.data)
+    .select_from(_CASES.join(_PEOPLE, _PEOPLE.c.id == _CASES.c.person_id))
+    .where(_PEOPLE.c.organisation_id == bindparam("org"),
+           or_(*(_CASES.c.procedure == name for name in ROLL_PROCEDURES)))
+)
 # `id IN (:k0, :k1, …)` by the number of ids, each compiled once (an expanding IN is rendered anew on every
 # execution).
 _BY_IDS: dict[tuple[str, int], Prepared] = {}
@@ -138,3 +152,14 @@ class DbLookups(Lookups):
     def organisation_chain(self, organisation_id: int) -> list[OrgFacts]:
         path = organisation_path(self.db, organisation_id)
         return load_chain(self.db, path) if path else []
+
+    def roll(self, organisation_id: int, on: date) -> Roll:
+        return load_roll(self.db, organisation_id, on)
+
+
+def load_roll(db, organisation_id: int, on: date) -> Roll:
+    """The organisation's official members on a date and, among them, those exempt, suspended or away."""
+    members = [Member(*row) for row in _ROLL_MEMBERS.rows(db, {"org": organisation_id})]
+    cases = [CaseRecord(procedure, state, person_id, dict(data or {}))
+             for procedure, state, person_id, data in _ROLL_CASES.rows(db, {"org": organisation_id})]
+    return build_roll(on, members, cases)

@@ -273,6 +273,34 @@ def return_for_rework_steps(steps: Sequence[Step], states: Sequence[str], *, leg
     return tuple(generated)
 
 
+def _denominator_holds(ctx: StepContext) -> bool:
+    vote: Vote | None = ctx.data.get("vote")
+    roll = ctx.lookups.roll(ctx.case.organisation_id, vote.date) if vote is not None else None
+    if roll is None:
+        return True
+    return vote.eligible >= roll.least_denominator(bool(ctx.settings["exclude_exempt_from_denominator"]))
+
+
+# A cell vote's count of official members may leave out only those the texts leave out. Only a lower bound:
+# members exempt or away who attend and vote still count ("nếu đảng viên đó có mặt …, tham gia bầu cử, biểu quyết
+# thì vẫn tính"). The compliance audit applies it (reports/compliance.py: finding `vote_denominator`), not the
+# step itself: a roll here may still hold members whose leaving no procedure records (a death), and refusing
+# the vote would stop the cell's lawful business until the directory is put right.
+VOTE_DENOMINATOR = Rule(
+    "vote_denominator",
+    "Điều lệ Đảng art. 4.3 (tổng số đảng viên chính thức); Quy chế bầu cử trong Đảng art. 32.2, HD 01-HD/TW "
+    "§13.2: «tổng số đảng viên chính thức … trừ số đảng viên đã được giới thiệu sinh hoạt tạm thời ở đảng bộ "
+    "khác, đảng viên đã được miễn công tác và sinh hoạt đảng không có mặt … số đảng viên bị đình chỉ sinh hoạt "
+    "đảng»",
+    "Số đảng viên chính thức tính trong biểu quyết ít hơn danh sách của chi bộ: chỉ được trừ đảng viên đang "
+    "sinh hoạt tạm thời nơi khác, đảng viên bị đình chỉ sinh hoạt đảng và đảng viên được miễn sinh hoạt đảng "
+    "vắng mặt.",
+    "The vote counts fewer official members than the cell's roll: only members temporarily active elsewhere, "
+    "members whose activity is suspended and exempt members who are absent may be left out.",
+    _denominator_holds, field="vote", confidence="M",
+)
+
+
 def with_date_rules(steps: Sequence[Step]) -> tuple[Step, ...]:
     """Add the shared date rules to every dated step: not in the future, not before earlier steps."""
     import dataclasses

@@ -8,11 +8,14 @@ from workflows.domain.definition import Procedure
 from workflows.domain.errors import InvalidInput
 from workflows.domain.rulesets import RULE_SETS, RuleSet
 from workflows.procedures import (
+    activity_transfer,
     admission,
     appeal,
     discipline,
+    exemption,
     probation,
     strike_off,
+    suspension,
     withdrawal,
 )
 
@@ -24,6 +27,9 @@ PROCEDURE_BUILDERS: dict[str, Callable[[RuleSet], Procedure]] = {
     withdrawal.NAME: withdrawal.build,
     discipline.NAME: discipline.build,
     appeal.NAME: appeal.build,
+    activity_transfer.NAME: activity_transfer.build,
+    exemption.NAME: exemption.build,
+    suspension.NAME: suspension.build,
 }
 
 

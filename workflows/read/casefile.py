@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -30,7 +30,7 @@ from workflows.domain.organisations import grassroots_of, scope_organisation
 from workflows.domain.rulesets import RULE_SETS
 from workflows.engine.access import Actor, load_actor
 from workflows.engine.audit import record_audit
-from workflows.engine.facts import load_chain
+from workflows.engine.facts import load_chain, load_roll
 from workflows.engine.runtime import Runtime
 from workflows.procedures.registry import get_procedure
 from workflows.read.listing import SIDE_TRIGGERS, subtree
@@ -183,8 +183,10 @@ def _assemble(session: Session, rt: Runtime, actor: Actor, case: Case) -> CaseFi
     )
     file.ref_options = ref_options(session, actor, chain, case, steps)
     file.names = _names(session, events, file.ref_options)
-    file.official_members = session.scalar(select(func.count(Person.id)).where(
-        Person.organisation_id == case.organisation_id, Person.membership_status == "official")) or 0
+    # The usual count of a cell vote: official members, but not those suspended or temporarily elsewhere
+    # (exempt members count while they may attend; the secretary leaves out those absent).
+    roll = load_roll(session, case.organisation_id, today)
+    file.official_members = len(roll.official - roll.suspended - roll.away)
     return file
 
 
@@ -204,6 +206,8 @@ def ref_kind(name: str) -> str | None:
     """What a reference field points at, from its name (person, organisation, case), or None."""
     if name in ("helper_id", "person_id", "introducer_id") or name.endswith("person_id") or name.endswith("member_id"):
         return "person"
+    if name.endswith("destination_id"):
+        return "destination"
     if name.endswith("organisation_id"):
         return "organisation"
     if name.endswith("case_id"):
@@ -231,6 +235,12 @@ def ref_options(session: Session, actor: Actor, chain: list[OrgFacts], case: Cas
             query = select(Organisation.id, Organisation.name, Organisation.path).where(
                 Organisation.kind.in_(("cell", "grassroots_cell"))).order_by(Organisation.path).limit(REF_LIMIT)
             options[f.name] = [(oid, name) for oid, name, path in session.execute(query) if actor.can_see(path)]
+        elif kind == "destination":
+            # Where a member's party activity may move: any cell, in the actor's subtree or not (a member moves
+            # anywhere; only the names of the cells are shown, nothing in them).
+            query = select(Organisation.id, Organisation.name).where(
+                Organisation.kind.in_(("cell", "grassroots_cell"))).order_by(Organisation.path).limit(REF_LIMIT)
+            options[f.name] = [(oid, name) for oid, name in session.execute(query)]
         elif kind == "case":
             who = person_id if person_id is not None else (case.person_id if case else None)
             rows = session.execute(select(Case.id, Case.procedure, Case.rule_set, Case.state, Case.decided_on)

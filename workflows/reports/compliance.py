@@ -45,7 +45,7 @@ from workflows.engine.access import Actor, Grant
 from workflows.engine.facts import DbLookups, load_chain, person_facts
 from workflows.engine.machine import machine_for
 from workflows.engine.runtime import LOCAL_ZONE
-from workflows.procedures.common import SOURCE_CHARTER_VOTES
+from workflows.procedures.common import SOURCE_CHARTER_VOTES, VOTE_DENOMINATOR
 from workflows.procedures.registry import get_procedure
 from workflows.reports.statistics import (
     OrgRef,
@@ -54,12 +54,13 @@ from workflows.reports.statistics import (
     subtree_filter,
 )
 
-KINDS = ("late", "out_of_order", "no_competence", "vote_below_threshold")
+KINDS = ("late", "out_of_order", "no_competence", "vote_below_threshold", "vote_denominator")
 KIND_LABELS_VI = {
     "late": "Thực hiện quá thời hạn",
     "out_of_order": "Sai trình tự các bước",
     "no_competence": "Không đúng thẩm quyền",
     "vote_below_threshold": "Biểu quyết không đạt tỷ lệ",
+    "vote_denominator": "Tính thiếu số đảng viên chính thức khi biểu quyết",
 }
 ROLE_LABELS_VI = {
     "cell_secretary": "bí thư chi bộ", "organisation_officer": "cán bộ tổ chức", "committee_member": "cấp ủy viên",
@@ -271,6 +272,19 @@ class _CaseAudit:
         # Votes: below the threshold, yet the case went on as if it passed.
         if step.vote:
             yield from self._check_votes(definition, step, event, ctx, parsed, step_date, org)
+        # A cell vote counting fewer official members than the cell's roll that day allows.
+        if step.vote == "cell" and parsed is not None and parsed.get("vote") is not None \
+                and not _holds(VOTE_DENOMINATOR, ctx):
+            vote = parsed["vote"]
+            roll = ctx.lookups.roll(ctx.case.organisation_id, vote.date)
+            least = roll.least_denominator(bool(ctx.settings["exclude_exempt_from_denominator"]))
+            yield self._finding(
+                step, event, step_date, "vote_denominator", VOTE_DENOMINATOR.id, VOTE_DENOMINATOR.source,
+                f"«{step.label_vi}» ngày {vote.date:%d/%m/%Y} tính {vote.eligible} đảng viên chính thức; danh sách chi "
+                f"bộ hôm đó có {len(roll.official)}, chỉ được trừ còn ít nhất {least} (miễn sinh hoạt "
+                f"{len(roll.exempt)}, bị đình chỉ {len(roll.suspended)}, sinh hoạt tạm thời nơi khác {len(roll.away)}).",
+                org, eligible=vote.eligible, least=least,
+            )
 
     def _check_votes(self, definition, step, event, ctx, parsed, step_date, org) -> Iterator[Finding]:
         counts = []
