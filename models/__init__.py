@@ -22,11 +22,12 @@ from models.organisations import (
     RoleAssignment,
     User,
 )
+from models.imports import ImportChange, ImportRun  # issue 16
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 
 __all__ = [
     "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "Comment", "Deadline",
-    "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "LoginAttempt",
+    "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "ImportChange", "ImportRun", "Incident", "LoginAttempt",
     "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
     "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",
     "utcnow", "write_connection", "write_transaction",
