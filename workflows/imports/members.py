@@ -36,6 +36,7 @@ FIELDS = ("organisation_id", "full_name", "birth_date", "gender", "identity_numb
 # The sheet's column behind each field (organisation_id comes from the organisation code).
 SOURCE = {f: f for f in FIELDS} | {"organisation_id": "organisation_code"}
 KEYS = ("identity_number", "card_number")  # an empty key cell never clears a stored number
+_MISSING = object()
 _PERSON_CODE = re.compile(r"^NG-(\d{1,10})$")
 _SELECT = select(PERSONS.c.id, *(PERSONS.c[f] for f in FIELDS))
 
@@ -76,6 +77,7 @@ class MemberImport:
     def __post_init__(self) -> None:
         self.present = tuple(f for f in FIELDS if SOURCE[f] in self.table.columns)
         self.seen: dict[tuple[str, str], int] = {}
+        self.readers = self._readers()
         self._insert = insert(PERSONS)
         self._update = (update(PERSONS).where(PERSONS.c.id == bindparam("_id"))
                         .values(revision=PERSONS.c.revision + 1, **{f: bindparam(f) for f in self.present}))
@@ -103,14 +105,10 @@ class MemberImport:
         self.errors.append(RowError(self.table.name, row, column_letter(index) if index is not None else
                                     COLUMN_OF[MEMBERS].get(name), code, message))
 
-    def _read(self, number: int, row: list) -> Member | None:
-        columns = self.table.columns
+    def _readers(self) -> list[tuple[str, int, Callable[[Any], Any], dict | None]]:
+        """(field, column index, reader, cache) for each column of the sheet; columns whose values repeat
+        (codes, dates, choices) remember what each raw value read as."""
         today = self.today
-
-        def cell(name):
-            index = columns.get(name)
-            return row[index] if index is not None and index < len(row) else None
-
         readers: dict[str, Callable[[Any], Any]] = {
             "organisation_code": lambda v: cells.text(v, limit=64),
             "full_name": lambda v: cells.text(v, limit=200),
@@ -127,13 +125,33 @@ class MemberImport:
             "home_address": lambda v: cells.text(v, limit=400) or None,
             "person_code": lambda v: cells.text(v, limit=20),
         }
+        repeated = {"organisation_code", "birth_date", "gender", "membership_status", "joined_on", "official_on",
+                    "education", "phone"}
+        return [(name, self.table.columns[name], reader, {} if name in repeated else None)
+                for name, reader in readers.items() if name in self.table.columns]
+
+    def _read(self, number: int, row: list) -> Member | None:
         values: dict[str, Any] = {}
         bad = False
-        for name, reader in readers.items():
-            if name not in columns:
-                continue
+        width = len(row)
+        for name, index, reader, cache in self.readers:
+            raw = row[index] if index < width else None
             try:
-                values[name] = reader(cell(name))
+                if cache is None:
+                    values[name] = reader(raw)
+                    continue
+                key = (type(raw), raw)
+                found = cache.get(key, _MISSING)
+                if found is _MISSING:
+                    try:
+                        found = reader(raw)
+                    except cells.CellError as exc:
+                        found = exc
+                    if len(cache) < 50_000:
+                        cache[key] = found
+                if isinstance(found, cells.CellError):
+                    raise found
+                values[name] = found
             except cells.CellError as exc:
                 self._err(number, name, exc.code, exc.message)
                 bad = True

@@ -114,6 +114,7 @@ def _tables(tables: list[Table]) -> dict[str, Table]:
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"')
+_FORMULA_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -148,8 +149,8 @@ def _scan(archive: zipfile.ZipFile, part: str, sheet: str) -> list[RowError]:
     """Stream the sheet's XML once: count rows (stop past the limit), list formulas and merged cells."""
     errors: list[RowError] = []
     rows = 0
-    carry = b""
-    last_cell: tuple[str, str] | None = None
+    carry = previous = b""
+    prefixed = None
     try:
         info = archive.getinfo(part)
     except KeyError:
@@ -161,29 +162,35 @@ def _scan(archive: zipfile.ZipFile, part: str, sheet: str) -> list[RowError]:
             # Cut at the last '<': every tag before it is complete (XML allows no raw '<' inside a tag).
             cut = buffer.rfind(b"<") if piece else len(buffer)
             work, carry = buffer[:cut], buffer[cut:]
-            rows += len(_ROW.findall(work))
+            if prefixed is None:
+                prefixed = re.search(rb"<\w+:(?:worksheet|row)[\s>]", work) is not None
+            # Plain counts first (a namespace prefix such as <x:row needs the expression).
+            rows += len(_ROW.findall(work)) if prefixed else work.count(b"<row ") + work.count(b"<row>")
             if rows > MAX_ROWS + 1:
                 return [RowError(sheet, None, None, "too_many_rows",
                                  f"Trang «{sheet}» có hơn {MAX_ROWS:,} dòng (tối đa {MAX_ROWS:,} dòng mỗi lần nhập); "
                                  "hãy chia thành nhiều tệp.".replace(",", "."))]
-            for found in _FORMULA.finditer(work):
-                cell = _CELL.findall(work, 0, found.start())
-                column, row = cell[-1] if cell else (last_cell or ("", "0"))
-                if len(errors) < MAX_FILE_ERRORS:
+            if any(token in work for token in _FORMULA_HINTS):
+                for found in _FORMULA.finditer(work):
+                    if len(errors) >= MAX_FILE_ERRORS:
+                        break
+                    # The cell holding it starts shortly before (a cell is a few hundred bytes at most).
+                    cell = (_CELL.findall(work, max(0, found.start() - 4096), found.start())
+                            or _CELL.findall(previous[-4096:]))
+                    column, row = cell[-1] if cell else (b"", b"0")
                     errors.append(RowError(sheet, int(row) or None, column.decode() or None, "formula",
-                                           f"Ô {column.decode()}{row.decode()} chứa công thức; hãy dán giá trị "
-                                           "(Paste Special → Values) thay cho công thức."))
-            for c1, r1, c2, r2 in _MERGE.findall(work):
-                ref = f"{c1.decode()}{r1.decode()}" + (f":{c2.decode()}{r2.decode()}" if c2 else "")
-                header = int(r1) == 1
-                if len(errors) < MAX_FILE_ERRORS:
-                    errors.append(RowError(
-                        sheet, int(r1), c1.decode(), "merged_header" if header else "merged_cells",
-                        (f"Dòng tiêu đề có ô gộp ({ref}); mỗi cột cần một tiêu đề riêng trong một ô."
-                         if header else f"Có ô gộp ({ref}); hãy bỏ gộp ô và điền giá trị vào từng dòng.")))
-            tail = _CELL.findall(work)
-            if tail:
-                last_cell = tail[-1]
+                                               f"Ô {column.decode()}{row.decode()} chứa công thức; hãy dán giá trị "
+                                               "(Paste Special → Values) thay cho công thức."))
+            if b"mergeCell " in work:
+                for c1, r1, c2, r2 in _MERGE.findall(work):
+                    ref = f"{c1.decode()}{r1.decode()}" + (f":{c2.decode()}{r2.decode()}" if c2 else "")
+                    header = int(r1) == 1
+                    if len(errors) < MAX_FILE_ERRORS:
+                        errors.append(RowError(
+                            sheet, int(r1), c1.decode(), "merged_header" if header else "merged_cells",
+                            (f"Dòng tiêu đề có ô gộp ({ref}); mỗi cột cần một tiêu đề riêng trong một ô."
+                             if header else f"Có ô gộp ({ref}); hãy bỏ gộp ô và điền giá trị vào từng dòng.")))
+            previous = work
             if not piece:
                 break
     return errors
