@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import Person
@@ -39,6 +39,7 @@ KEYS = ("identity_number", "card_number")  # an empty key cell never clears a st
 _MISSING = object()
 _PERSON_CODE = re.compile(r"^NG-(\d{1,10})$")
 _SELECT = select(PERSONS.c.id, *(PERSONS.c[f] for f in FIELDS))
+_NAMES = ("id", *FIELDS)
 
 
 @dataclass
@@ -76,7 +77,7 @@ class MemberImport:
 
     def __post_init__(self) -> None:
         self.present = tuple(f for f in FIELDS if SOURCE[f] in self.table.columns)
-        self.seen: dict[tuple[str, str], int] = {}
+        self.seen: dict[str, dict] = {"card_number": {}, "identity_number": {}, "person_code": {}}
         self.readers = self._readers()
         self._insert = insert(PERSONS)
         self._update = (update(PERSONS).where(PERSONS.c.id == bindparam("_id"))
@@ -193,12 +194,12 @@ class MemberImport:
             value = values.get(key) if key != "person_code" else code
             if not value:
                 continue
-            first = self.seen.get((key, str(value)))
+            first = self.seen[key].get(value)
             if first is not None:
                 self._err(number, key, "duplicate_person",
                           f"Người này có hai lần trong tệp: {label} «{values.get(key)}» đã có ở dòng {first}.")
                 return None
-            self.seen[(key, str(value))] = number
+            self.seen[key][value] = number
         values["organisation_id"] = org.id
         return Member(number, values, org, code)
 
@@ -228,15 +229,25 @@ class MemberImport:
     # ------------------------------------------------------------ one chunk
 
     def _lookup(self, batch: list[Member]) -> tuple[dict, dict, dict]:
-        by: dict[str, dict] = {"card_number": {}, "identity_number": {}, "id": {}}
-        wanted = {"card_number": {m.values["card_number"] for m in batch if m.values.get("card_number")},
-                  "identity_number": {m.values["identity_number"] for m in batch if m.values.get("identity_number")},
-                  "id": {m.person_code for m in batch if m.person_code is not None}}
-        for key, values in wanted.items():
-            if values:
-                for row in self.session.execute(_SELECT.where(PERSONS.c[key].in_(values))).mappings():
-                    by[key][row[key]] = row
-        return by["card_number"], by["identity_number"], by["id"]
+        """The stored persons of a chunk's keys, in one query: by card, by CCCD, by id."""
+        cards = {m.values["card_number"] for m in batch if m.values.get("card_number")}
+        identities = {m.values["identity_number"] for m in batch if m.values.get("identity_number")}
+        ids = {m.person_code for m in batch if m.person_code is not None}
+        conditions = [PERSONS.c[key].in_(values) for key, values in
+                      (("card_number", cards), ("identity_number", identities), ("id", ids)) if values]
+        by_card: dict[str, dict] = {}
+        by_identity: dict[str, dict] = {}
+        by_id: dict[int, dict] = {}
+        if conditions:
+            for row in self.session.execute(_SELECT.where(or_(*conditions))).all():
+                person = dict(zip(_NAMES, row))
+                if person["card_number"] in cards:
+                    by_card[person["card_number"]] = person
+                if person["identity_number"] in identities:
+                    by_identity[person["identity_number"]] = person
+                if person["id"] in ids:
+                    by_id[person["id"]] = person
+        return by_card, by_identity, by_id
 
     def _write(self, batch: list[Member]) -> None:
         if not batch:

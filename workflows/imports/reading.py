@@ -114,7 +114,6 @@ def _tables(tables: list[Table]) -> dict[str, Table]:
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"')
-_FORMULA_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -170,7 +169,7 @@ def _scan(archive: zipfile.ZipFile, part: str, sheet: str) -> list[RowError]:
                 return [RowError(sheet, None, None, "too_many_rows",
                                  f"Trang «{sheet}» có hơn {MAX_ROWS:,} dòng (tối đa {MAX_ROWS:,} dòng mỗi lần nhập); "
                                  "hãy chia thành nhiều tệp.".replace(",", "."))]
-            if any(token in work for token in _FORMULA_HINTS):
+            if _FORMULA.search(work):
                 for found in _FORMULA.finditer(work):
                     if len(errors) >= MAX_FILE_ERRORS:
                         break
