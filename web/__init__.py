@@ -53,6 +53,9 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(feature.bp)
         feature.init_nav(app)
 
+    from web.admin import imports as import_page  # issue 16: the import page
+
+    import_page.init_app(app)
     from web.api import (
         init_api,  # REST API v1 under /api/v1 (its own error handling and bearer tokens)
     )
