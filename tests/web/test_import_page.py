@@ -53,7 +53,7 @@ def test_the_background_import_is_followed_to_its_report(app, runtime, world):
         time.sleep(0.1)
     assert status["finished"] and status["done"] == status["total"] > 0
     html = client.get(status["report_url"]).get_data(as_text=True)
-    assert "Đã nhập xong" in html and "<dt>Tạo mới</dt><dd>6</dd>" in html
+    assert "Đã nhập xong" in html and '<tr id="import-counts"><td>6</td><td>0</td><td>0</td><td>0</td></tr>' in html
     other = app.test_client()
     sign_in(other, "officer")
     assert other.get(started.get_json()["status_url"]).status_code == 404  # another user's import

@@ -23,10 +23,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from web.accounts.auth import current_actor, runtime
 from web.common.nav import add_nav_item
-from workflows.domain.errors import Forbidden, QuytrinhError
-from workflows.imports import ImportRejected, ImportReport, run_import
+from workflows.domain.errors import QuytrinhError
+from workflows.imports import ImportRejected, ImportReport, require_importer, run_import
 from workflows.imports.reading import FILE, MAX_BYTES
-from workflows.imports.scope import IMPORTERS, Scope
+from workflows.imports.scope import IMPORTERS
 from workflows.imports.workbook import write_template
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -96,9 +96,7 @@ def _run(rt, job: Job, data: bytes, remote_addr: str | None) -> None:
 
 
 def _may_import() -> None:
-    if Scope.of(current_actor(), runtime().clock.now()) is None:
-        raise Forbidden("Chỉ quản trị hệ thống hoặc cán bộ tổ chức mới được nhập dữ liệu.",
-                        "Only a system administrator or an organisation officer may import.")
+    require_importer(runtime(), current_actor().id)
 
 
 def _upload() -> tuple[bytes, str, bool] | str:

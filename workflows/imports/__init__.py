@@ -5,6 +5,6 @@ organisations and members (check and write) · scope (who may, and the journal) 
 run (the use case) · template and export (the other direction).
 """
 from workflows.imports.layout import RowError
-from workflows.imports.run import ImportRejected, ImportReport, run_import
+from workflows.imports.run import ImportRejected, ImportReport, require_importer, run_import
 
-__all__ = ["ImportRejected", "ImportReport", "RowError", "run_import"]
+__all__ = ["ImportRejected", "ImportReport", "RowError", "require_importer", "run_import"]

@@ -79,14 +79,19 @@ def _report(errors: list[RowError], dry_run: bool) -> ImportReport:
     return ImportReport(errors=errors[:MAX_REPORTED], errors_total=len(errors), dry_run=dry_run)
 
 
-def run_import(rt: Runtime, *, actor_id: int, data: bytes, filename: str = "", dry_run: bool = False,
-               progress: Progress | None = None, remote_addr: str | None = None) -> ImportReport:
-    """Import a workbook; the report of a dry run or of a committed run. Errors and not a dry run:
-    ImportRejected (nothing written). Someone who may import nowhere: Forbidden."""
+def require_importer(rt: Runtime, actor_id: int) -> None:
+    """Forbidden unless the actor may import somewhere (an administrator, an organisation officer)."""
     with rt.session_factory() as session:
         if Scope.of(load_actor(session, actor_id), rt.clock.now()) is None:
             raise Forbidden("Chỉ quản trị hệ thống hoặc cán bộ tổ chức mới được nhập dữ liệu.",
                             "Only a system administrator or an organisation officer may import.")
+
+
+def run_import(rt: Runtime, *, actor_id: int, data: bytes, filename: str = "", dry_run: bool = False,
+               progress: Progress | None = None, remote_addr: str | None = None) -> ImportReport:
+    """Import a workbook; the report of a dry run or of a committed run. Errors and not a dry run:
+    ImportRejected (nothing written). Someone who may import nowhere: Forbidden."""
+    require_importer(rt, actor_id)
     try:
         tables = read_upload(data, filename)
     except FileRejected as exc:

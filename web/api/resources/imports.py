@@ -8,7 +8,7 @@ from web.api.blueprint import api_blueprint
 from web.api.common import caller_id, documents, remote_addr, runtime
 from web.api.errors import error_response, language
 from workflows.domain.errors import InvalidInput
-from workflows.imports import ImportRejected, run_import
+from workflows.imports import ImportRejected, require_importer, run_import
 from workflows.imports.reading import MAX_BYTES
 
 blp = api_blueprint("api_imports", __name__, "/imports",
@@ -68,6 +68,7 @@ def _flag(value: str | None, name: str) -> bool:
 def create_import():
     """Import organisations and members; `dry_run` only checks and counts. Any error and not a dry run: 422
     `invalid_input` with the same `errors` in `details`, nothing written."""
+    require_importer(runtime(), caller_id())
     request.max_content_length = MAX_BYTES + 64 * 1024  # the file and the form around it
     upload = request.files.get("file")
     if upload is None:
