@@ -1,4 +1,4 @@
-"""imports: organisation codes, identity and card numbers of persons, import runs and their changes (issue 16)
+"""imports: organisation codes, identity and card numbers of persons, paper cases' codes, import runs and changes (issue 16)
 
 Revision ID: 0016_imports
 Revises: 0008_one_head
@@ -24,6 +24,8 @@ def upgrade() -> None:
     op.add_column("persons", sa.Column("card_number", sa.String(32), nullable=True))
     op.create_index("uq_persons_identity_number", "persons", ["identity_number"], unique=True)
     op.create_index("uq_persons_card_number", "persons", ["card_number"], unique=True)
+    op.add_column("cases", sa.Column("import_code", sa.String(64), nullable=True))
+    op.create_index("uq_cases_import_code", "cases", ["import_code"], unique=True)
     op.create_table(
         "import_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,6 +60,9 @@ def downgrade() -> None:
     op.drop_table("import_changes")
     op.drop_index("ix_import_runs_user_id", table_name="import_runs")
     op.drop_table("import_runs")
+    op.drop_index("uq_cases_import_code", table_name="cases")
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("import_code")
     op.drop_index("uq_persons_card_number", table_name="persons")
     op.drop_index("uq_persons_identity_number", table_name="persons")
     with op.batch_alter_table("persons") as batch:

@@ -26,6 +26,9 @@ def test_the_template_has_headers_an_example_row_and_drop_down_lists(app, tmp_pa
     choices = [book["Danh muc"].cell(row=r, column=4).value for r in range(2, 6)]
     assert choices == ["Tiểu học", "THCS", "THPT", "Cao đẳng, đại học"]
     assert {str(v.sqref) for v in orgs.data_validations.dataValidation} == {"C2:C100000", "E2:E100000"}
+    cases = book["Ho so dang giai quyet"]
+    assert [c.value for c in cases[1]][:3] == ["Mã hồ sơ", "Quy trình", "Số thẻ đảng viên"]
+    assert {str(v.sqref) for v in cases.data_validations.dataValidation} == {"B2:B100000"}  # the procedures
 
 
 def test_the_template_imports_as_it_is(app, world, tmp_path):

@@ -10,11 +10,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-ORGANISATIONS, MEMBERS = "organisations", "members"
+ORGANISATIONS, MEMBERS, CASES = "organisations", "members", "cases"
 
 # Sheet names as written (ASCII, as in docs/import.md); a sheet is also found under its accented name.
-SHEET_NAMES = {ORGANISATIONS: "To chuc", MEMBERS: "Dang vien"}
-CSV_NAMES = {ORGANISATIONS: "to_chuc.csv", MEMBERS: "dang_vien.csv"}
+SHEET_NAMES = {ORGANISATIONS: "To chuc", MEMBERS: "Dang vien", CASES: "Ho so dang giai quyet"}
+CSV_NAMES = {ORGANISATIONS: "to_chuc.csv", MEMBERS: "dang_vien.csv", CASES: "ho_so.csv"}
 
 # header -> field, in the order the template and the export write them.
 ORGANISATION_HEADERS = {
@@ -42,11 +42,25 @@ MEMBER_HEADERS = {
     # re-imports onto the same person; optional, and never needed in a file typed by hand.
     "Mã người": "person_code",
 }
+# Paper cases in flight: one row per step already taken, the rows of one case sharing its `Mã hồ sơ`.
+CASE_HEADERS = {
+    "Mã hồ sơ": "case_code",
+    "Quy trình": "procedure",
+    "Số thẻ đảng viên": "card_number",
+    "Số CCCD": "identity_number",
+    "Mã tổ chức": "organisation_code",
+    "Bước": "step",
+    "Ngày": "date",
+    "Số văn bản": "number",
+    "Số có quyền biểu quyết": "eligible",
+    "Số tán thành": "agree",
+}
 REQUIRED = {
     ORGANISATIONS: ("code", "name", "kind"),
     MEMBERS: ("organisation_code", "full_name", "birth_date", "gender", "membership_status"),
+    CASES: ("case_code", "procedure", "organisation_code", "step", "date"),
 }
-HEADERS = {ORGANISATIONS: ORGANISATION_HEADERS, MEMBERS: MEMBER_HEADERS}
+HEADERS = {ORGANISATIONS: ORGANISATION_HEADERS, MEMBERS: MEMBER_HEADERS, CASES: CASE_HEADERS}
 COLUMN_OF = {sheet: {field: header for header, field in headers.items()} for sheet, headers in HEADERS.items()}
 
 # Organisation kinds: the Vietnamese names (first one is what the export writes); the API's kind

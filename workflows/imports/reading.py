@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from workflows.imports.layout import (
-    COLUMN_OF, CSV_NAMES, HEADERS, MEMBERS, ORGANISATIONS, REQUIRED, SHEET_NAMES, RowError, fold,
+    CASES, COLUMN_OF, CSV_NAMES, HEADERS, MEMBERS, ORGANISATIONS, REQUIRED, SHEET_NAMES, RowError, fold,
 )
 
 MAX_BYTES = 20 * 1024 * 1024       # the upload limit of the web (MAX_CONTENT_LENGTH), for every door
@@ -201,7 +201,7 @@ def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> dict[str, Table]:
     parts = _sheet_parts(archive)
     wanted = {name: kind for name in parts if (kind := _wanted(name))}
     if not wanted:
-        _reject("Không tìm thấy trang «To chuc» hay «Dang vien» trong bảng tính (các trang có: "
+        _reject("Không tìm thấy trang «To chuc», «Dang vien» hay «Ho so dang giai quyet» trong bảng tính (các trang có: "
                 + ", ".join(f"«{n}»" for n in parts) + ").", "missing_sheet")
     errors: list[RowError] = []
     for name in wanted:
@@ -263,6 +263,8 @@ def _csv_kind(name: str, header: list[str]) -> str:
     for kind, csv_name in CSV_NAMES.items():
         if fold(name) == fold(csv_name):
             return kind
+    if fold("Mã hồ sơ") in folded:
+        return CASES
     if fold("Họ và tên") in folded:
         return MEMBERS
     if fold("Tên tổ chức") in folded:

@@ -21,7 +21,8 @@ from workflows.engine.access import load_actor
 from workflows.engine.audit import record_audit
 from workflows.engine.runtime import Runtime
 from workflows.imports import organisations
-from workflows.imports.layout import MEMBERS, ORGANISATIONS, RowError
+from workflows.imports.cases import CaseImport
+from workflows.imports.layout import CASES, MEMBERS, ORGANISATIONS, RowError
 from workflows.imports.members import MemberCounts, MemberImport
 from workflows.imports.reading import FileRejected, read_upload
 from workflows.imports.scope import Journal, Scope
@@ -41,6 +42,7 @@ class ImportReport:
     dry_run: bool = False
     organisations: dict[str, int] = field(default_factory=dict)
     members: dict[str, int] = field(default_factory=dict)
+    cases: dict[str, int] = field(default_factory=dict)  # paper cases: created, unchanged, deadlines opened
     run_id: int | None = None
 
     @property
@@ -55,6 +57,7 @@ class ImportReport:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
                 "errors": [e.as_dict() for e in self.errors], "errors_total": self.errors_total,
                 "dry_run": self.dry_run, "organisations": self.organisations, "members": self.members,
+                "cases": self.cases,
                 "import_id": self.run_id}
 
 
@@ -129,8 +132,13 @@ def run_import(rt: Runtime, *, actor_id: int, data: bytes, filename: str = "", d
                 members = MemberImport(session, tables[MEMBERS], directory, scope, journal, errors, now.date(),
                                        progress=lambda n: tell(done + n, total), failed_codes=failed).run()
             report.members = vars(members)
+            if CASES in tables:
+                paper = CaseImport(session, tables[CASES], directory, errors, now, run_id, rt.calendar(session))
+                report.cases = vars(paper.write(paper.read()))
+                tell(total, total)
             for key in ("created", "updated", "unchanged"):
-                setattr(report, key, report.organisations.get(key, 0) + report.members.get(key, 0))
+                setattr(report, key, sum(part.get(key, 0) for part in (report.organisations, report.members,
+                                                                        report.cases)))
             if errors or dry_run:
                 raise _Undo
             session.execute(update(RUNS).where(RUNS.c.id == run_id).values(
@@ -145,7 +153,7 @@ def run_import(rt: Runtime, *, actor_id: int, data: bytes, filename: str = "", d
     tell(total, total)
     if errors:
         failed = _report(errors, dry_run)
-        failed.organisations, failed.members = report.organisations, report.members
+        failed.organisations, failed.members, failed.cases = report.organisations, report.members, report.cases
         if dry_run:
             failed.created, failed.updated, failed.unchanged = report.created, report.updated, report.unchanged
             return failed

@@ -20,17 +20,19 @@ from sqlalchemy.orm import Session
 
 from models import Organisation, Person
 from workflows.domain.errors import NotFound
+from workflows.domain.rulesets import rule_set_in_force
 from workflows.imports.layout import (
-    EDUCATION_WORDS, GENDER_WORDS, KIND_WORDS, MEMBER_HEADERS, MEMBERS, ORGANISATION_HEADERS, ORGANISATIONS,
+    CASE_HEADERS, CASES, EDUCATION_WORDS, GENDER_WORDS, KIND_WORDS, MEMBER_HEADERS, MEMBERS, ORGANISATION_HEADERS, ORGANISATIONS,
     SHEET_NAMES, STATUS_WORDS, choices, word_for,
 )
 from workflows.imports.members import FIELDS, person_code
+from workflows.procedures.registry import get_procedure, procedure_names
 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TEXT_COLUMNS = ("Mã tổ chức", "Mã tổ chức cấp trên", "Số CCCD", "Số thẻ đảng viên", "Điện thoại", "Ngày sinh",
-                "Ngày vào Đảng", "Ngày chính thức", "Mã người")
-WIDTHS = {"Họ và tên": 28, "Tên tổ chức": 36, "Địa chỉ": 36, "Email": 26, "Loại": 22, "Trạng thái": 16,
+                "Ngày vào Đảng", "Ngày chính thức", "Mã người", "Mã hồ sơ", "Ngày", "Số văn bản")
+WIDTHS = {"Bước": 36, "Quy trình": 26, "Họ và tên": 28, "Tên tổ chức": 36, "Địa chỉ": 36, "Email": 26, "Loại": 22, "Trạng thái": 16,
           "Trình độ học vấn": 18, "Được ủy quyền kết nạp": 12}
 LISTS_SHEET = "Danh muc"
 
@@ -95,9 +97,19 @@ def write_template(out: IO[bytes] | str) -> None:
         for row, word in enumerate(words, start=2):
             lists.cell(row=row, column=index + 1, value=word)
         ranges[title] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(words) + 1}"
+    procedures = [get_procedure(n, rule_set_in_force(date.today()).name).label_vi for n in procedure_names()]
+    column = len(columns) + 1
+    lists.cell(row=1, column=column, value="Quy trình").font = BOLD
+    for row, word in enumerate(procedures, start=2):
+        lists.cell(row=row, column=column, value=word)
+    letter = chr(64 + column)
+    ranges["Quy trình"] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(procedures) + 1}"
     lists.sheet_state = "hidden"
+    # The third sheet (paper cases in flight) has its headers only: each case is one row per step taken.
+    cases = book.create_sheet(SHEET_NAMES[CASES], index=2)
     for sheet, headers, examples in ((orgs, list(ORGANISATION_HEADERS), EXAMPLE_ORGANISATIONS),
-                                     (members, list(MEMBER_HEADERS), [EXAMPLE_MEMBER])):
+                                     (members, list(MEMBER_HEADERS), [EXAMPLE_MEMBER]),
+                                     (cases, list(CASE_HEADERS), [])):
         for col, title in enumerate(headers, start=1):
             cell = sheet.cell(row=1, column=col, value=title)
             cell.font, cell.fill = BOLD, HEADER_FILL
