@@ -79,3 +79,19 @@ def test_export_members_writes_a_subtree_that_imports_unchanged(app, runtime, wo
     result = invoke(app, "import-members", str(path))
     assert result.stdout.splitlines()[-1] == "created=0 updated=0 unchanged=13 errors=0"
     assert persons(runtime) == {}
+
+
+def test_a_long_import_shows_a_progress_bar_on_stderr(app, world, tmp_path, monkeypatch):
+    """Past one second the command line shows «Đang nhập» with a bar on standard error; stdout stays the report."""
+    import itertools
+
+    import web.cli.imports as cli
+
+    ticks = itertools.count(0, 2.0)  # every look at the clock is two seconds later
+    monkeypatch.setattr(cli, "_clock", lambda: next(ticks))
+    path = tmp_path / "many.xlsx"
+    path.write_bytes(workbook(world.orgs["province"], [member(n) for n in range(1, 4500)]))
+    result = invoke(app, "import-members", str(path))
+    assert result.exit_code == 0
+    assert "Đang nhập" in result.stderr and "Đang nhập" not in result.stdout
+    assert result.stdout.splitlines()[-1] == "created=4502 updated=0 unchanged=0 errors=0"

@@ -24,15 +24,18 @@ from workflows.imports.reading import FileRejected, check_size
 from workflows.imports.workbook import export_members, write_template
 
 
+_clock = time.monotonic  # the bar's clock (a test moves it)
+
+
 class _Bar:
     """A progress bar on standard error, shown once the import has taken more than a second."""
 
     def __init__(self, label: str):
-        self.label, self.started, self.bar, self.done = label, time.monotonic(), None, 0
+        self.label, self.started, self.bar, self.done = label, _clock(), None, 0
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            if time.monotonic() - self.started < 1.0 or done >= total:
+            if _clock() - self.started < 1.0 or done >= total:
                 return
             self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr, show_pos=True)
             self.bar.__enter__()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 
 from models import ImportRun, write_transaction
 from workflows.directory.directory import ALLOWED_PARENTS
@@ -24,7 +25,7 @@ from workflows.imports import organisations
 from workflows.imports.cases import CaseImport
 from workflows.imports.layout import CASES, MEMBERS, ORGANISATIONS, RowError
 from workflows.imports.members import MemberCounts, MemberImport
-from workflows.imports.reading import FileRejected, read_upload
+from workflows.imports.reading import FILE, FileRejected, read_upload
 from workflows.imports.scope import Journal, Scope
 
 MAX_REPORTED = 5000  # errors listed in a report; the count says how many there were in all
@@ -150,6 +151,10 @@ def run_import(rt: Runtime, *, actor_id: int, data: bytes, filename: str = "", d
             report.run_id = run_id
     except _Undo:
         pass
+    except IntegrityError:
+        # Another import (or a form) wrote the same card, CCCD or code between our look-up and our insert.
+        errors.append(RowError(FILE, None, None, "conflict", "Cùng lúc có người khác ghi dữ liệu trùng (số thẻ, số "
+                                                             "CCCD hoặc mã); không có gì được ghi, hãy nhập lại."))
     tell(total, total)
     if errors:
         failed = _report(errors, dry_run)
