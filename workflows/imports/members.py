@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import String, bindparam, insert, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from models import Person
@@ -38,7 +38,10 @@ SOURCE = {f: f for f in FIELDS} | {"organisation_id": "organisation_code"}
 KEYS = ("identity_number", "card_number")  # an empty key cell never clears a stored number
 _MISSING = object()
 _PERSON_CODE = re.compile(r"^NG-(\d{1,10})$")
-_SELECT = select(PERSONS.c.id, *(PERSONS.c[f] for f in FIELDS))
+# Dates come back as the driver gives them (SQLite: ISO text, PostgreSQL: date) and are read with
+# date.fromisoformat, several times faster than the generic result processor on the 3 × 2,000 dates of a chunk.
+_DATES = ("birth_date", "joined_on", "official_on")
+_SELECT = select(PERSONS.c.id, *(type_coerce(PERSONS.c[f], String) if f in _DATES else PERSONS.c[f] for f in FIELDS))
 _NAMES = ("id", *FIELDS)
 
 
@@ -241,6 +244,10 @@ class MemberImport:
         if conditions:
             for row in self.session.execute(_SELECT.where(or_(*conditions))).all():
                 person = dict(zip(_NAMES, row))
+                for name in _DATES:
+                    value = person[name]
+                    if isinstance(value, str):
+                        person[name] = date.fromisoformat(value[:10])
                 if person["card_number"] in cards:
                     by_card[person["card_number"]] = person
                 if person["identity_number"] in identities:
