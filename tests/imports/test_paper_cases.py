@@ -108,3 +108,18 @@ def test_an_imported_paper_case_is_audited_and_shown_like_any_other(app, runtime
     sign_in(client, "admin")
     page = client.get(f"/cases/{case_id}")
     assert page.status_code == 200 and "Đỗ Thị Mai" in page.get_data(as_text=True)
+
+
+def test_the_scheduler_reminds_of_an_imported_deadline_the_next_morning(runtime, world):
+    """An admission whose cell voted on paper on 10/09/2026 (decision due 04/12/2026, three working days after the
+    import): the next morning's scan writes its reminder (the imported deadline is an ordinary open row)."""
+    from datetime import datetime, time as dtime
+
+    from scheduler.scan import scan_deadlines
+    from workflows.engine import LOCAL_ZONE
+
+    rows = ADMISSION_TO_CELL_VOTE[:4] + [step("Chi bộ biểu quyết (6-KNĐ)", "10/09/2026", eligible=9, agree=9)]
+    run_import(runtime, actor_id=world.users["admin"], filename="f.xlsx", data=book(world.orgs["province"], rows))
+    runtime.clock.instant = datetime.combine(date(2026, 12, 1), dtime(7, 0), tzinfo=LOCAL_ZONE)
+    result = scan_deadlines(runtime)
+    assert result.deadlines == 1 and result.reminders >= 1
