@@ -31,6 +31,12 @@ class ImportCountsSchema(Schema):
     moved = fields.Integer()
 
 
+class CaseCountsSchema(Schema):
+    created = fields.Integer()
+    unchanged = fields.Integer()
+    deadlines = fields.Integer(metadata={"description": "open deadlines computed from the recorded dates"})
+
+
 class ImportReportSchema(Schema):
     created = fields.Integer(metadata={"description": "organisations and persons created (or that would be)"})
     updated = fields.Integer()
@@ -40,14 +46,16 @@ class ImportReportSchema(Schema):
     dry_run = fields.Boolean()
     organisations = fields.Nested(ImportCountsSchema)
     members = fields.Nested(ImportCountsSchema)
+    cases = fields.Nested(CaseCountsSchema, metadata={"description": "paper cases in flight (third sheet)"})
     import_id = fields.Integer(allow_none=True)
 
 
 _REQUEST_BODY = {"content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary",
-                            "description": ".xlsx (sheets «To chuc», «Dang vien»), .csv (UTF-8), or .zip of "
-                                           "to_chuc.csv and dang_vien.csv; at most 20 MB"},
+                            "description": ".xlsx (sheets «To chuc», «Dang vien», «Ho so dang giai quyet»), "
+                                           ".csv (UTF-8), or .zip of to_chuc.csv, dang_vien.csv, ho_so.csv; "
+                                           "at most 20 MB"},
                    "dry_run": {"type": "string", "enum": ["true", "false"]}}}}}}
 
 
