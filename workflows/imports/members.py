@@ -9,13 +9,14 @@ file's size (no ORM object per row). Unchanged rows write nothing at all.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, bindparam, insert, or_, select, type_coerce, update
+from sqlalchemy import ARRAY, Integer, String, any_, bindparam, insert, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from models import Person
@@ -43,6 +44,15 @@ _PERSON_CODE = re.compile(r"^NG-(\d{1,10})$")
 _DATES = ("birth_date", "joined_on", "official_on")
 _SELECT = select(PERSONS.c.id, *(type_coerce(PERSONS.c[f], String) if f in _DATES else PERSONS.c[f] for f in FIELDS))
 _NAMES = ("id", *FIELDS)
+
+
+def _among(column, values: set, postgresql: bool):
+    """column IN (values); on PostgreSQL `= ANY(array)`: one parameter, where 2,000 placeholders cost the driver
+    a tenth of a second of query parsing per chunk."""
+    if postgresql:
+        item = Integer() if column.name == "id" else String()
+        return column == any_(bindparam(f"{column.name}_values", list(values), type_=ARRAY(item)))
+    return column.in_(values)
 
 
 @dataclass
@@ -236,7 +246,8 @@ class MemberImport:
         cards = {m.values["card_number"] for m in batch if m.values.get("card_number")}
         identities = {m.values["identity_number"] for m in batch if m.values.get("identity_number")}
         ids = {m.person_code for m in batch if m.person_code is not None}
-        conditions = [PERSONS.c[key].in_(values) for key, values in
+        postgresql = self.session.connection().dialect.name == "postgresql"
+        conditions = [_among(PERSONS.c[key], values, postgresql) for key, values in
                       (("card_number", cards), ("identity_number", identities), ("id", ids)) if values]
         by_card: dict[str, dict] = {}
         by_identity: dict[str, dict] = {}
@@ -305,10 +316,23 @@ class MemberImport:
             self.journal.pending.clear()
             return  # the import will be rolled back: skip the writes, keep checking the rest of the file
         if inserts:
-            self.session.execute(self._insert, inserts)
+            self._insert_rows(inserts)
         if updates:
             self.session.execute(self._update, updates)
         self.journal.flush()
+
+    def _insert_rows(self, rows: list[dict]) -> None:
+        """New persons: COPY on PostgreSQL (several times faster than a batch of INSERTs), else executemany."""
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql":
+            self.session.execute(self._insert, rows)
+            return
+        columns = list(rows[0])
+        raw = connection.connection.driver_connection  # psycopg, inside the session's transaction
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY persons ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c == "flags" else row[c] for c in columns])
 
     def _match(self, member: Member, by_card, by_identity, by_id):
         """The stored person this row is about, None for a new one, False when the row is in error."""
