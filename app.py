@@ -92,6 +92,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     web.init_app(app)
     _register_cli(app)
+    import web.cli.imports  # import-template, import-members, export-members (issue 16)
+
+    web.cli.imports.register(app)
     import scheduler.cli
     import web.cli.database
     import web.cli.record

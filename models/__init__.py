@@ -32,6 +32,7 @@ from models.organisations import (
     RoleAssignment,
     User,
 )
+from models.imports import ImportChange, ImportRun  # issue 16
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 from models.record import ChainHead  # the tamper-evident record (issue 14)
 

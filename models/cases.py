@@ -64,10 +64,15 @@ class Case(Base):
     # (case, revision, hash) with the server's key. Moved by the same UPDATE that checks the revision.
     event_head: Mapped[str | None] = mapped_column(String(64))
     event_mac: Mapped[str | None] = mapped_column(String(64))
+    # A paper case brought in by an import: its `Mã hồ sơ` in the workbook (issue 16, migration 0016).
+    import_code: Mapped[str | None] = mapped_column(String(64))
 
     # Optimistic locking: every UPDATE says WHERE revision = <the revision loaded>;
     # the engine sets the new revision itself (one per event), never the ORM.
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+
+
+Index("uq_cases_import_code", Case.import_code, unique=True)  # migration 0016_imports
 
 
 class Event(Base):

@@ -38,6 +38,8 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The code an import workbook knows it by (issue 16, migration 0016); none for one created by hand.
+    code: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     admission_authority: Mapped[bool] = mapped_column(Boolean, default=False)
     # Has the unit a Youth Union organisation? None: not recorded (issue 12; migration 0009).
@@ -95,7 +97,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
@@ -103,3 +105,4 @@ class ApiToken(Base):
 
 
 Index("ix_organisations_kind", Organisation.kind)
+Index("uq_organisations_code", Organisation.code, unique=True)  # migration 0016_imports

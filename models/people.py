@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -33,6 +33,10 @@ class Person(Base):
     education: Mapped[str | None] = mapped_column(String(32))
     occupation: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))  # issue 16: the import workbook's «Điện thoại»
+    # Keys of the import (issue 16, migration 0016): citizen identity number (12 digits) and party card number.
+    identity_number: Mapped[str | None] = mapped_column(String(12))
+    card_number: Mapped[str | None] = mapped_column(String(32))
     membership_status: Mapped[str] = mapped_column(String(16), default="none", index=True)
     joined_on: Mapped[date | None]  # date of the admission decision: party age counts from it
     official_on: Mapped[date | None]  # official member from (end of probation)
@@ -43,3 +47,8 @@ class Person(Base):
     flags: Mapped[dict] = mapped_column(default=dict)
     revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The import's keys are unique when present (migration 0016_imports).
+Index("uq_persons_identity_number", Person.identity_number, unique=True)
+Index("uq_persons_card_number", Person.card_number, unique=True)

@@ -50,6 +50,9 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(feature.bp)
         feature.init_nav(app)
 
+    from web.admin import imports as import_page  # the import page (issue 16)
+
+    import_page.init_app(app)
     from web.notifications import views as notifications  # the bell, its list, choices and calendar feed
 
     notifications.init_app(app)

@@ -1,7 +1,7 @@
 """job_runs: when each scheduler job last ran and how long it took (for /metrics).
 
 Revision ID: 0017_job_runs
-Revises: 0013_record_chains
+Revises: 0016_imports
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from alembic import op
 from models.base import UTCDateTime
 
 revision = "0017_job_runs"
-down_revision = "0013_record_chains"
+down_revision = "0016_imports"
 branch_labels = None
 depends_on = None
 

@@ -102,6 +102,8 @@ ROUTES = [
     Route("GET", "/api/v1/reports/summary",
           lambda c, w: (f"/reports/summary?organisation_id={org(c, w)}&from=2026-01-01&to=2026-12-31", None),
           own="401 200 200 200 200 200 200 404 200", foreign="401 404 404 404 404 200 200 404 200"),
+    # Imports (issue 16): administrators and organisation officers; no file → 400 once access is granted.
+    Route("POST", "/api/v1/imports", lambda c, w: ("/imports", None), own="401 403 403 400 403 403 403 403 400"),
     # Public: the document and its browsable page.
     Route("GET", "/api/v1/openapi.json", lambda c, w: ("/openapi.json", None), own="200 200 200 200 200 200 200 200 200"),
     Route("GET", "/api/v1/docs", lambda c, w: ("/docs", None), own="200 200 200 200 200 200 200 200 200"),

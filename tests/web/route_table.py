@@ -127,6 +127,12 @@ ROUTES = [
     Route("GET", "/admin/outbox", "L F F F F F F F ok"),
     Route("GET", "/admin/incidents", "L F F F F F F F ok"),
     Route("POST", "/admin/incidents/retry", "L F F F F F F F V"),
+    # Import of organisations and members (issue 16, web/admin/imports.py): admins and organisation officers.
+    Route("GET", "/imports", "L F F ok F F F F ok"),
+    Route("POST", "/imports", "L F F V F F F F V"),
+    Route("POST", "/imports/jobs", "L F F V F F F F V"),
+    Route("GET", "/imports/jobs/<job_id>", "L N N N N N N N N"),  # only the importer's own job exists for them
+    Route("GET", "/imports/mau-nhap-lieu.xlsx", "L F F ok F F F F ok"),
     # ---------------------------------------------------------------- reports (web/reports/views.py) and audit log (issue 7)
     Route("GET", "/reports/", "L R R R R R R F R"),  # to the top organisation's statistics; no role: refused
     Route("GET", "/reports/<int:org_id>/statistics", own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
