@@ -1,6 +1,7 @@
 """Storage: typed SQLAlchemy 2.0 tables and the session factory. Imports nothing of the project."""
 from models.base import Base, utcnow
 from models.cases import Case, Comment, Deadline, Document, Event, Vote
+from models.forms import FormNumber, FormNumberCounter, IssuedForm
 from models.db import (
     make_engine,
     make_session_factory,
@@ -26,7 +27,7 @@ from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 
 __all__ = [
     "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "Comment", "Deadline",
-    "Document", "EDUCATION_LEVELS", "Event", "GENDERS", "Incident", "LoginAttempt",
+    "Document", "EDUCATION_LEVELS", "Event", "FormNumber", "FormNumberCounter", "IssuedForm", "GENDERS", "Incident", "LoginAttempt",
     "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
     "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",
     "utcnow", "write_connection", "write_transaction",
