@@ -81,6 +81,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     web.init_app(app)
     _register_cli(app)
+    import web.cli.forms
+
+    web.cli.forms.register(app)
     import scheduler.cli
 
     scheduler.cli.register(app)

@@ -35,11 +35,13 @@ class FormFile:
     content_type: str
 
 
-def _visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+def _visible_case(session: Session, actor: Actor | None, case_id: int) -> Case:
+    """The case if the actor may see it (None: the command line, run by the operator, sees every case)."""
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound("hồ sơ", case_id)
-    require_visible(actor, case.organisation_path, "hồ sơ", case_id)
+    if actor is not None:
+        require_visible(actor, case.organisation_path, "hồ sơ", case_id)
     return case
 
 
@@ -94,15 +96,16 @@ def _drawn(rt: Runtime, row_id: int) -> IssuedForm:
         return row
 
 
-def form_file(rt: Runtime, *, actor_id: int, case_id: int, form_id: str, fmt: str = "pdf", draft: bool = False,
+def form_file(rt: Runtime, *, actor_id: int | None, case_id: int, form_id: str, fmt: str = "pdf", draft: bool = False,
               remote_addr: str | None = None) -> FormFile:
     """A form of a case as a file: the final document once its step is recorded, else (draft) the draft.
 
-    404 unknown form; 409 `not_available` before the step is recorded unless `draft`.
+    404 unknown form; 409 `not_available` before the step is recorded unless `draft`. `actor_id` None: the
+    command line (`flask render-form`), run by the operator.
     """
     check_format(fmt)
     with write_transaction(rt.session_factory) as session:
-        actor = load_actor(session, actor_id)
+        actor = load_actor(session, actor_id) if actor_id is not None else None
         case = _visible_case(session, actor, case_id)
         definition = get_procedure(case.procedure, case.rule_set)
         form = definition.form(form_id)
@@ -118,7 +121,7 @@ def form_file(rt: Runtime, *, actor_id: int, case_id: int, form_id: str, fmt: st
                 f"(a draft can be downloaded with draft=true).",
                 {"form_id": form_id, "step": form.step},
             )
-        record_audit(session, at=rt.clock.now(), user_id=actor.id, action="case.form", object_type="case",
+        record_audit(session, at=rt.clock.now(), user_id=actor.id if actor else None, action="case.form", object_type="case",
                      object_id=case_id, remote_addr=remote_addr,
                      detail=f"{form_id} {fmt}{' draft' if draft else ''}")
         facts = draft_facts(session, case, form) if draft else None
