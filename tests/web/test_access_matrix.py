@@ -60,7 +60,7 @@ def _url(route: Route, where: str, world, objects, grants, days) -> str:
         "case_id": objects.case[where], "person_id": objects.person[where], "org_id": objects.org[where],
         "document_id": objects.document[where], "user_id": world.users["secretary2"], "grant_id": grants[where],
         "day": days[where].isoformat(), "trigger": "submit_application", "procedure": "admission",
-        "path:filename": "css/app.css",
+        "path:filename": "css/app.css", "form_id": "6-KND", "any(pdf, docx):fmt": "pdf",
     }
 
     def fill(match: re.Match) -> str:
