@@ -24,7 +24,9 @@ from workflows.forms.issued import FormFile
 from workflows.forms.pdf import FAMILY, MARGIN_LEFT, MARGIN_RIGHT, draw, new_pdf
 from workflows.forms.render import CONTENT_TYPES
 
-TOC_LINES_PER_PAGE = 30
+# Entries of the table of contents on its first page (under the heading) and on each further page: the
+# contents' page count must be known before the documents are drawn.
+TOC_FIRST_PAGE, TOC_PER_PAGE = 25, 33
 
 
 def _toc_entry(facts: Mapping[str, Any]) -> str:
@@ -54,6 +56,8 @@ def draw_dossier(full_name: str, documents: Iterable[Mapping[str, Any]]) -> byte
         pdf.cell(width, 8, "MỤC LỤC", align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FAMILY, "", 12)
         for index, section in enumerate(outline, start=1):
+            if index > TOC_FIRST_PAGE and (index - TOC_FIRST_PAGE - 1) % TOC_PER_PAGE == 0:
+                pdf.add_page()
             link = pdf.add_link(page=section.page_number)
             label = f"{index}. {section.name}"
             while pdf.get_string_width(label) > width - 18:  # one line per document
@@ -62,8 +66,8 @@ def draw_dossier(full_name: str, documents: Iterable[Mapping[str, Any]]) -> byte
             pdf.cell(15, 7, str(section.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
 
     pdf.add_page()
-    pages = 1 + max(0, len(documents) - 20 + TOC_LINES_PER_PAGE - 1) // TOC_LINES_PER_PAGE
-    pdf.insert_toc_placeholder(contents, pages=pages, allow_extra_pages=True, reset_page_indices=False)
+    pages = 1 + (max(0, len(documents) - TOC_FIRST_PAGE) + TOC_PER_PAGE - 1) // TOC_PER_PAGE
+    pdf.insert_toc_placeholder(contents, pages=pages, reset_page_indices=False)
     for facts in documents:
         pdf.start_section(_toc_entry(facts))
         draw(pdf, fill(facts))

@@ -1,0 +1,119 @@
+"""Rendering the generated documents (issue 15): p50/p95 per format for a one-page decision, and a batch of
+200 one-page decisions (a month's decisions of a province) with the process's memory along the way.
+
+Run by hand (never in the suite): `.venv/bin/python bench/forms.py [--runs 60] [--batch 200]`.
+It loads the demo province into a scratch SQLite database for real facts, then draws documents from the
+stored facts exactly as a download does (workflows/forms/render.py). Goal (issue 15): one-page PDF p95
+under 300 ms on this machine, memory flat over the batch.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+from models import IssuedForm, make_engine, make_session_factory  # noqa: E402
+from workflows.demo import load_demo  # noqa: E402
+from workflows.engine import Runtime  # noqa: E402
+from workflows.forms.dossier import draw_dossier  # noqa: E402
+from workflows.forms.render import render  # noqa: E402
+
+
+def migrate(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["url"] = url
+    command.upgrade(cfg, "heads")
+
+
+def rss_mib() -> float:
+    """Resident memory of this process (Linux /proc)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def demo_facts() -> list[dict]:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'forms-bench.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        rt = Runtime(session_factory=make_session_factory(engine))
+        load_demo(rt)
+        with rt.session_factory() as s:
+            facts = list(s.scalars(select(IssuedForm.facts).order_by(IssuedForm.id)))
+        engine.dispose()
+    return facts
+
+
+def one_page(facts: dict, fmt: str, runs: int) -> list[float]:
+    render(facts, fmt)  # warm: templates compiled, faces parsed once per process
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        render(facts, fmt)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def batch(decisions: list[dict], size: int, fmt: str) -> tuple[float, list[float]]:
+    """`size` documents drawn one after another (each its own file, as issuing them does); RSS every quarter."""
+    memory = [rss_mib()]
+    start = time.perf_counter()
+    for i in range(size):
+        facts = copy.deepcopy(decisions[i % len(decisions)])
+        facts["number"] = f"{i + 1}-QĐ/TU"
+        render(facts, fmt)
+        if (i + 1) % max(1, size // 4) == 0:
+            gc.collect()
+            memory.append(rss_mib())
+    return time.perf_counter() - start, memory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=60, help="renders per format for the one-page figures")
+    parser.add_argument("--batch", type=int, default=200, help="documents in the batch")
+    args = parser.parse_args()
+    facts = demo_facts()
+    decision = next(f for f in facts if f["form"] == "9-KND")
+    decisions = [f for f in facts if f["kind"] == "decision"]
+    print(f"demo: {len(facts)} issued documents, {len(decisions)} decisions; load average {os.getloadavg()[0]:.1f}")
+    print("one-page decision (9-KND), ms:")
+    for fmt in ("pdf", "docx"):
+        times = one_page(decision, fmt, args.runs)
+        size = len(render(decision, fmt))
+        print(f"  {fmt:4}  p50 {statistics.median(times):6.1f}  p95 {percentile(times, 95):6.1f}  "
+              f"max {max(times):6.1f}  ({args.runs} runs, {size // 1024} KiB)")
+    for fmt in ("pdf", "docx"):
+        seconds, memory = batch(decisions, args.batch, fmt)
+        print(f"batch of {args.batch} one-page decisions, {fmt}: {seconds:.1f} s "
+              f"({seconds / args.batch * 1000:.0f} ms each); RSS MiB at 0/25/50/75/100%: "
+              + " ".join(f"{m:.0f}" for m in memory))
+    start = time.perf_counter()
+    pages = [dict(decisions[i % len(decisions)], number=f"{i + 1}-QĐ/TU") for i in range(args.batch)]
+    content = draw_dossier("Lô quyết định của tháng", pages)
+    print(f"the same {args.batch} decisions as one PDF with a table of contents: "
+          f"{time.perf_counter() - start:.1f} s, {len(content) // 1024} KiB")
+
+
+if __name__ == "__main__":
+    main()
