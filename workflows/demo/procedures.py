@@ -155,7 +155,7 @@ class _Seeder:
         self.walk("appeal", "s_annulled", "thon2", appeal_plan(case.id, self.ago(78), self.ago(70), outcome="annul"))
         case = run("revoked", "truong", 180, None)
         self.fire(case, "revoke", self.ago(100), decision(
-            self.ago(100), reason="Đảng viên chưa được tổ chức kiểm điểm theo quy định."), user="btv.tinh")
+            None, self.ago(100), reason="Đảng viên chưa được tổ chức kiểm điểm theo quy định."), user="btv.tinh")
 
     # ---------------------------------------------------------------- withdrawal
 
