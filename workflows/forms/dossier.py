@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from fpdf import FPDF
 from sqlalchemy import select
 
 from models import Case, IssuedForm, Organisation, Person, write_transaction
@@ -21,7 +20,6 @@ from workflows.engine.audit import record_audit
 from workflows.engine.runtime import Runtime
 from workflows.forms.fill import fill
 from workflows.forms.issued import FormFile
-from workflows.forms.pdf import FAMILY, MARGIN_LEFT, MARGIN_RIGHT, draw, new_pdf
 from workflows.forms.render import CONTENT_TYPES
 
 # Entries of the table of contents on its first page (under the heading) and on each further page: the
@@ -42,10 +40,12 @@ def _toc_entry(facts: Mapping[str, Any]) -> str:
 
 def draw_dossier(full_name: str, documents: Iterable[Mapping[str, Any]]) -> bytes:
     """One PDF: a table of contents, then each document (facts) from a new page."""
+    from workflows.forms.pdf import FAMILY, MARGIN_LEFT, MARGIN_RIGHT, draw, new_pdf  # fpdf2: loaded when used
+
     documents = list(documents)
     pdf = new_pdf()
 
-    def contents(pdf: FPDF, outline) -> None:
+    def contents(pdf, outline) -> None:
         width = pdf.w - MARGIN_LEFT - MARGIN_RIGHT
         pdf.set_font(FAMILY, "B", 16)
         pdf.multi_cell(width, 9, "HỒ SƠ VĂN BẢN CỦA ĐẢNG VIÊN", align="C", new_x="LMARGIN", new_y="NEXT")

@@ -102,6 +102,8 @@ def fill(facts: Mapping[str, Any]) -> Document:
         "grassroots": _body(orgs.grassroots_of(chain)), "competent": _body(orgs.competent_committee(chain, rule_set)),
         "names": facts.get("names") or {}, "basis": basis_lines(facts["rule_set"], facts["procedure"]),
         "on": facts.get("date"), "draft": draft, "step": facts["step"], "number": number_line,
+        # The grassroots organisation and the cell, once when they are one (a grassroots cell).
+        "units": ", ".join(dict.fromkeys((orgs.grassroots_of(chain).name, chain[-1].name))),
     }
     if not draft:  # a draft's step data and outcome stay undefined: dotted blanks
         context["d"] = data.get(facts["step"]) or {}
@@ -133,7 +135,8 @@ def fill(facts: Mapping[str, Any]) -> Document:
         elif tag == "role":
             doc.sign_role = value
         elif tag == "to":
-            doc.recipients.append(value)
+            if value not in doc.recipients:  # a grassroots cell is both the cell and the grassroots body
+                doc.recipients.append(value)
         else:
             doc.blocks.append(Block(tag, value))
     return doc

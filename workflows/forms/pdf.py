@@ -143,9 +143,10 @@ def _block(pdf: FPDF, kind: str, text: str, width: float) -> None:
     style = "I" if kind == "note" else ""
     pdf.set_font(FAMILY, style, 14)
     indent = 10 if kind in ("basis", "para", "note") else 5
-    # A first-line indent: the paragraph starts with spaces of the indent's width.
-    pad = " " * max(1, round(indent / max(pdf.get_string_width(" "), 0.1)))
-    pdf.multi_cell(width, LINE, pad + text, align="J", new_x="LMARGIN", new_y="NEXT")
+    # Justified, with a first-line indent that justification does not stretch.
+    with pdf.text_columns(text_align="J", line_height=LINE / (14 * 0.3528)) as columns:
+        with columns.paragraph(first_line_indent=indent) as paragraph:
+            paragraph.write(text)
 
 
 def _signature(pdf: FPDF, doc: Document, width: float) -> None:

@@ -8,9 +8,7 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 from workflows.domain.errors import InvalidInput
-from workflows.forms.docx_render import render_docx
 from workflows.forms.fill import fill
-from workflows.forms.pdf import render_pdf
 
 FORMATS = ("pdf", "docx")
 CONTENT_TYPES = {
@@ -37,8 +35,13 @@ def _issued_moment(facts: Mapping[str, Any]) -> datetime | None:
 def render(facts: Mapping[str, Any], fmt: str) -> bytes:
     """The document the facts give, as PDF or DOCX bytes."""
     doc = fill(facts)
+    # The writers load fpdf2, fontTools and lxml: imported on first use, not by every command and page.
     if check_format(fmt) == "pdf":
+        from workflows.forms.pdf import render_pdf
+
         return render_pdf(doc, _issued_moment(facts))
+    from workflows.forms.docx_render import render_docx
+
     return render_docx(doc, _issued_moment(facts))
 
 
