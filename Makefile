@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/deadline_scan.py
 	$(BIN)/python bench/case_list.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/forms.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
