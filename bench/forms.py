@@ -91,11 +91,55 @@ def batch(decisions: list[dict], size: int, fmt: str) -> tuple[float, list[float
     return time.perf_counter() - start, time.process_time() - start_cpu, memory
 
 
+def transition_cost(cases: int, chunk: int = 10) -> None:
+    """The register and the stored facts inside the transition: bench/transition.py's three timed admission
+    steps (cell vote, committee vote, decision — each issues a form) with issuing on and off, interleaved."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import transition as tb  # noqa: E402  (bench/transition.py: its tree, cases and steps)
+    from workflows.demo.walk import at_day
+    from workflows.engine import fire
+    from workflows.engine import transitions
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'transition-forms.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        rt = Runtime(session_factory=make_session_factory(engine),
+                     clock=tb.FixedClock(tb.datetime(2026, 11, 30, 2, 0, tzinfo=tb.timezone.utc)))
+        ids = tb.build_tree(rt)
+        with_forms, without = tb.prepare(rt, ids, cases), tb.prepare(rt, ids, cases)
+        steps = tb.timed_steps(ids)
+        runtimes = {day: at_day(rt, day) for _, _, day, _ in steps}
+        take = transitions.issuing.take_numbers
+        spent = {True: [0.0, 0.0], False: [0.0, 0.0]}
+        for offset in range(0, cases, chunk):
+            for issuing, batch_cases in ((True, with_forms), (False, without)):
+                transitions.issuing.take_numbers = take if issuing else (lambda *a, **k: [])
+                started, cpu = time.perf_counter(), time.process_time()
+                for case_id, revision in batch_cases[offset: offset + chunk]:
+                    for trigger, actor, day, data in steps:
+                        revision = fire(runtimes[day], case_id=case_id, trigger=trigger, actor_id=actor, data=data,
+                                        revision=revision).revision
+                spent[issuing][0] += time.perf_counter() - started
+                spent[issuing][1] += time.process_time() - cpu
+        transitions.issuing.take_numbers = take
+        engine.dispose()
+    n = cases * len(steps)
+    on, off = spent[True], spent[False]
+    print(f"transition (SQLite, {n} each way): with the documents' numbers and facts {on[0] / n * 1000:.2f} ms wall "
+          f"{on[1] / n * 1000:.2f} ms cpu; without {off[0] / n * 1000:.2f} ms wall {off[1] / n * 1000:.2f} ms cpu; "
+          f"ratio (cpu) {on[1] / off[1]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=60, help="renders per format for the one-page figures")
     parser.add_argument("--batch", type=int, default=200, help="documents in the batch")
+    parser.add_argument("--transitions", type=int, default=100, help="cases per side for the transition's cost "
+                                                                     "(0 skips)")
     args = parser.parse_args()
+    if args.transitions:
+        transition_cost(args.transitions)
     facts = demo_facts()
     decision = next(f for f in facts if f["form"] == "9-KND")
     decisions = [f for f in facts if f["kind"] == "decision"]

@@ -86,10 +86,6 @@ def leading_number(label: str) -> int | None:
 # ---------------------------------------------------------------- the facts a document is filled from
 
 
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
-
-
 def snapshot(form: FormSpec, *, procedure: str, rule_set: str, chain: Sequence[OrgFacts], issuer: OrgFacts,
              person: PersonFacts, case_id: int | None, case_data: Mapping[str, Any], number: str | None,
              on: date | None, outcome: str | None, names: Mapping[str, str], draft: bool) -> dict[str, Any]:
@@ -104,7 +100,8 @@ def snapshot(form: FormSpec, *, procedure: str, rule_set: str, chain: Sequence[O
                    "gender": person.gender,
                    "joined_on": person.joined_on.isoformat() if person.joined_on else None,
                    "official_on": person.official_on.isoformat() if person.official_on else None},
-        "data": _jsonable(dict(case_data)), "names": dict(names),
+        # The case's data as stored (each step's JSON form): no conversion needed.
+        "data": dict(case_data), "names": dict(names),
     }
 
 

@@ -15,15 +15,38 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, case as sql_case, exists, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, case as sql_case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import FormNumber, FormNumberCounter, IssuedForm
+from models.prepared import Prepared
 from workflows.domain.definition import OrgFacts, Procedure, Step, StepContext
 from workflows.domain.errors import RuleViolation
 from workflows.domain.forms import FormSpec, digest, issuing_body, leading_number, number_label, snapshot
 
 COUNTERS, NUMBERS, ISSUED = FormNumberCounter.__table__, FormNumber.__table__, IssuedForm.__table__
+
+# Prepared once (models/prepared.py): these run inside the transition, the engine's hot path.
+_KEY = and_(COUNTERS.c.organisation_id == bindparam("organisation_id"), COUNTERS.c.year == bindparam("year"),
+            COUNTERS.c.kind == bindparam("kind"))
+_COUNTER_ROW = {
+    name: Prepared(dialect.insert(COUNTERS).values(
+        organisation_id=bindparam("organisation_id"), year=bindparam("year"), kind=bindparam("kind"), last=0,
+    ).on_conflict_do_nothing())
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_NEXT = Prepared(update(COUNTERS).where(_KEY).values(last=COUNTERS.c.last + 1).returning(COUNTERS.c.last))
+_AT_LEAST = Prepared(update(COUNTERS).where(_KEY).values(
+    last=sql_case((COUNTERS.c.last < bindparam("number"), bindparam("number")), else_=COUNTERS.c.last)))
+_USED = Prepared(select(NUMBERS.c.id).where(
+    NUMBERS.c.organisation_id == bindparam("organisation_id"), NUMBERS.c.year == bindparam("year"),
+    NUMBERS.c.kind == bindparam("kind"), NUMBERS.c.number == bindparam("number")).limit(1))
+_INSERT_NUMBER = Prepared(insert(NUMBERS).values(
+    {name: bindparam(name) for name in ("organisation_id", "year", "kind", "number", "label", "case_id", "form_id",
+                                        "at")}))
+_INSERT_ISSUED = Prepared(insert(ISSUED).values(
+    {name: bindparam(name) for name in ("case_id", "person_id", "seq", "form_id", "template", "number", "issued_on",
+                                        "facts", "sha256", "issued_at")}))
 
 NUMBER_TAKEN = {
     "id": "decision_number_taken",
@@ -46,19 +69,9 @@ class Taken:
     on: date
 
 
-def _counter(conn: Connection, organisation_id: int, year: int, kind: str):
-    """The counter row's key, inserted at 0 when the body has none for that year yet."""
-    key = {"organisation_id": organisation_id, "year": year, "kind": kind}
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(COUNTERS).values(last=0, **key).on_conflict_do_nothing())
-    return and_(COUNTERS.c.organisation_id == organisation_id, COUNTERS.c.year == year, COUNTERS.c.kind == kind)
-
-
-def _used(conn: Connection, issuer_id: int, year: int, kind: str, number: int) -> bool:
-    return conn.execute(select(exists().where(
-        NUMBERS.c.organisation_id == issuer_id, NUMBERS.c.year == year, NUMBERS.c.kind == kind,
-        NUMBERS.c.number == number,
-    ))).scalar()
+def _counter(conn: Connection, key: dict[str, Any]) -> None:
+    """The body's counter row for the year and kind, inserted at 0 when it has none yet."""
+    _COUNTER_ROW["postgresql" if conn.dialect.name == "postgresql" else "sqlite"].run(conn, key)
 
 
 def take_numbers(conn: Connection, definition: Procedure, step: Step, ctx: StepContext) -> list[Taken]:
@@ -69,20 +82,19 @@ def take_numbers(conn: Connection, definition: Procedure, step: Step, ctx: StepC
     for form in definition.forms_for(step.trigger):
         issuer = issuing_body(form, ctx.chain, ctx.rule_set, ctx.data)
         on = step.recorded_date(ctx.data) or ctx.today
-        where = _counter(conn, issuer.id, on.year, form.kind)
+        key = {"organisation_id": issuer.id, "year": on.year, "kind": form.kind}
+        _counter(conn, key)
         given = ctx.data.get("decision_number") if has_number_field and form.kind == "decision" else None
         if given:
             number = leading_number(given)
             if number is not None:
                 # The counter row is locked first: a concurrent step of the same body waits here.
-                conn.execute(update(COUNTERS).where(where).values(
-                    last=sql_case((COUNTERS.c.last < number, number), else_=COUNTERS.c.last)))
-                if _used(conn, issuer.id, on.year, form.kind, number):
+                _AT_LEAST.run(conn, {**key, "number": number})
+                if _USED.first(conn, {**key, "number": number}) is not None:
                     raise RuleViolation([NUMBER_TAKEN])
             taken.append(Taken(form, issuer, on.year, number, given, on))
             continue
-        number = conn.execute(update(COUNTERS).where(where).values(last=COUNTERS.c.last + 1)
-                              .returning(COUNTERS.c.last)).scalar_one()
+        number = _NEXT.first(conn, key)[0]
         label = number_label(number, form.kind, issuer)
         if has_number_field and form.kind == "decision":
             ctx.data["decision_number"] = label
@@ -108,15 +120,15 @@ def record_issued(conn: Connection, taken: list[Taken], definition: Procedure, c
     names = _names(ctx) if taken else {}
     for item in taken:
         if item.number is not None:
-            conn.execute(insert(NUMBERS).values(
-                organisation_id=item.issuer.id, year=item.year, kind=item.form.kind, number=item.number,
-                label=item.label, case_id=case_id, form_id=item.form.id, at=now))
+            _INSERT_NUMBER.run(conn, {"organisation_id": item.issuer.id, "year": item.year, "kind": item.form.kind,
+                                      "number": item.number, "label": item.label, "case_id": case_id,
+                                      "form_id": item.form.id, "at": now})
         facts = snapshot(item.form, procedure=definition.name, rule_set=definition.rule_set, chain=ctx.chain,
                          issuer=item.issuer, person=ctx.person, case_id=case_id, case_data=case_data,
                          number=item.label, on=item.on, outcome=outcome, names=names, draft=False)
         sha = digest(facts)
-        conn.execute(insert(ISSUED).values(
-            case_id=case_id, person_id=ctx.person.id, seq=seq, form_id=item.form.id, template=item.form.template,
-            number=item.label, issued_on=item.on, facts=facts, sha256=sha, issued_at=now))
+        _INSERT_ISSUED.run(conn, {"case_id": case_id, "person_id": ctx.person.id, "seq": seq, "form_id": item.form.id,
+                                  "template": item.form.template, "number": item.label, "issued_on": item.on,
+                                  "facts": facts, "sha256": sha, "issued_at": now})
         recorded[item.form.id] = {"number": item.label, "template": item.form.template, "sha256": sha}
     return recorded
