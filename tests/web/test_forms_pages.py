@@ -40,7 +40,7 @@ def test_the_print_view_lists_every_step_oldest_first_with_its_documents(app, ru
     page = _client(app, "secretary1").get(f"/cases/{case.id}/print").get_data(as_text=True)
     assert "Diễn biến hồ sơ" in page and "@page" in page and "<nav" not in page
     assert page.index("Mở hồ sơ quần chúng ưu tú") < page.index("Chi bộ biểu quyết")
-    assert "6-KND — Số 1-NQ/CB" in page
+    assert "Nghị quyết đề nghị kết nạp đảng viên (chi bộ) — Số 1-NQ/CB" in page
 
 
 def test_the_person_page_offers_the_dossier(app, runtime, world):

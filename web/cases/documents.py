@@ -36,7 +36,7 @@ def print_view(case_id: int):
     file = read_case(runtime(), actor_id=current_actor().id, case_id=case_id, remote_addr=request.remote_addr)
     forms = case_forms(runtime(), actor_id=current_actor().id, case_id=case_id)
     return render_template("cases/print.html", file=file, case=file.case, recorded=recorded, effects=effects,
-                           forms=[f for f in forms if f["available"]])
+                           forms=[f for f in forms if f["available"]], titles={f["id"]: f["title"] for f in forms})
 
 
 @bp.get("/people/<int:person_id>/dossier.pdf")
