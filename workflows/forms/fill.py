@@ -4,7 +4,7 @@ The facts are the JSON snapshot of workflows/domain/forms.snapshot (the person, 
 chain, what the case's steps recorded, the number and the date). Anything a draft does not know
 yet prints as a dotted blank: the templates' undefined values are dots.
 
-A template is a text file of tagged lines (templates/README.md): `title:`, `subject:`, `basis:`,
+A template is a text file of tagged lines (docs/forms.md): `title:`, `subject:`, `basis:`,
 `preamble:`, `heading:`, `para:`, `item:`, `note:`, `sign:`, `role:`, `to:`.
 """
 from __future__ import annotations
@@ -69,11 +69,6 @@ def environment() -> Environment:
     env.filters.update(long_date=_long_date, fig=_figure, dots=_or_dots)
     env.globals.update(percent=_percent, known=known)
     return env
-
-
-def template_names() -> list[str]:
-    """Every form template file (versions included), without the shared pieces."""
-    return sorted(p.stem for p in TEMPLATE_DIR.glob("*.txt") if not p.name.startswith("_"))
 
 
 def _chain(facts: Mapping[str, Any]) -> list[OrgFacts]:
