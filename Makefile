@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/deadline_scan.py
 	$(BIN)/python bench/case_list.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/forms.py
 	@echo "national scale (PostgreSQL, by hand, minutes): $(BIN)/python bench/national.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres [--scale 0.1]"
 
 clean:

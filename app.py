@@ -95,6 +95,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     import web.cli.imports  # import-template, import-members, export-members (issue 16)
 
     web.cli.imports.register(app)
+    import web.cli.forms
+
+    web.cli.forms.register(app)
     import scheduler.cli
     import web.cli.database
     import web.cli.record

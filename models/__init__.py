@@ -3,6 +3,7 @@ from types import ModuleType as _ModuleType
 
 from models.base import Base, utcnow
 from models.cases import Case, Comment, Deadline, Document, Event, Vote
+from models.forms import FormNumber, FormNumberCounter, IssuedForm
 from models.db import (
     make_engine,
     make_session_factory,

@@ -37,6 +37,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(cases_bp)
+    from web.cases.documents import bp as case_documents_bp  # generated documents (issue 15)
+
+    app.register_blueprint(case_documents_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(admin_bp)
     from web.admin.outbox import bp as outbox_bp  # reminder outbox and incidents (admin)

@@ -1,7 +1,7 @@
 """imports: organisation codes, identity and card numbers of persons, paper cases' codes, import runs and changes (issue 16)
 
 Revision ID: 0016_imports
-Revises: 0013_record_chains
+Revises: 0015_forms
 
 Plain ADD COLUMN and CREATE INDEX on SQLite too (no table rebuild).
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import models.base
 
 revision = "0016_imports"
-down_revision = "0013_record_chains"
+down_revision = "0015_forms"
 branch_labels = None
 depends_on = None
 

@@ -24,7 +24,7 @@ def admission_steps(helper_id: int, introducers: tuple[int, int], start: date) -
         ("collect_opinions", "secretary", d(50), {"date": d(50).isoformat(), "summary": "Nhận xét tốt."}),
         ("cell_vote", "secretary", d(56), {"vote": vote(d(56), 5)}),
         ("committee_vote", "committee", d(63), {"vote": vote(d(63), 7)}),
-        ("decide_admission", "standing", d(70), {"decision_number": "12-QĐ/ĐU", "decision_date": d(70).isoformat(),
+        ("decide_admission", "standing", d(70), {"decision_date": d(70).isoformat(),  # numbered by the register
                                                  "received_date": d(72).isoformat()}),
         ("hold_ceremony", "secretary", d(80), {"ceremony_date": d(80).isoformat()}),
     ]

@@ -88,7 +88,7 @@ def flask_global_attributes(paths: list[Path]) -> list[str]:
 # ---------------------------------------------------------------- the table of architecture.md
 
 DEFINITIONS = files("workflows/domain") + files("workflows/procedures")
-ROOMS_ABOVE_PROCEDURES = ("engine", "read", "directory", "dossier", "accounts", "reports", "demo")
+ROOMS_ABOVE_PROCEDURES = ("engine", "read", "directory", "dossier", "accounts", "reports", "forms", "demo")
 # Definitions are pure: the stdlib, transitions, holidays and each other. Importing the engine or the
 # demo would drag sqlalchemy and models in through the back door.
 DEFINITIONS_ALLOWED_THIRD_PARTY = {"transitions", "holidays"}

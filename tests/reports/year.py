@@ -129,7 +129,8 @@ def _irregular_outcomes(runtime, world, year: Year, person, walk) -> None:
     plan = admission_plan(world.people[f"{cell}_m1"], (world.people[f"{cell}_m2"], world.people[f"{cell}_m3"]), start)
     case = walk(plan, key, "admission", cell, until="admitted")
     fire(at_day(runtime, date(2026, 6, 1)), case_id=case.id, trigger="revoke", actor_id=world.users["standing_province"],
-         data={"decision_number": "3-QĐ/TU", "decision_date": "2026-06-01", "reason": "Sai quy trình."})
+         data={"decision_date": "2026-06-01",  # numbered by the register
+               "reason": "Sai quy trình."})
     year.uncounted.append("admission revoked")
     key = person(cell, "none", born=date(1993, 1, 1))
     case = walk(plan, key, "admission", cell, until="committee_approved")

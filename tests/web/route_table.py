@@ -88,6 +88,14 @@ ROUTES = [
           own="L V V V V V F N V", foreign="L N N N N V F N V"),
     Route("GET", "/cases/documents/<int:document_id>",
           own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    # Generated documents (issue 15): readable by whoever reads the case; the case waits for its first
+    # vote, so its resolution is a draft (without ?draft=1 it would be 409).
+    Route("GET", "/cases/<int:case_id>/forms/<form_id>.<any(pdf, docx):fmt>",
+          own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok", query="?draft=1"),
+    Route("GET", "/cases/<int:case_id>/print",
+          own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
+    Route("GET", "/people/<int:person_id>/dossier.pdf",
+          own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
     # ---------------------------------------------------------------- organisations and people
     Route("GET", "/organisations", "L ok ok ok ok ok ok ok ok"),
     Route("GET", "/organisations/<int:org_id>",

@@ -61,6 +61,7 @@ def _url(route: Route, where: str, world, objects, grants, days) -> str:
         "document_id": objects.document[where], "user_id": world.users["secretary2"], "grant_id": grants[where],
         "day": days[where].isoformat(), "trigger": "submit_application", "procedure": "admission",
         "path:filename": "css/app.css", "notification_id": 999999, "token": "no-such-feed", "job_id": "no-such-job",
+        "form_id": "6-KND", "any(pdf, docx):fmt": "pdf",
     }
 
     def fill(match: re.Match) -> str:

@@ -20,6 +20,7 @@ from workflows.domain.errors import (
     ConflictingUpdate,
     Forbidden,
     InvalidInput,
+    NotAvailable,
     NotFound,
     QuytrinhError,
     RuleViolation,
@@ -38,6 +39,7 @@ STATUS_OF: dict[type[QuytrinhError], int] = {
     NotFound: 404,
     TransitionNotAllowed: 409,
     ConflictingUpdate: 409,
+    NotAvailable: 409,
     RuleViolation: 422,
     QuytrinhError: 400,
 }

@@ -76,7 +76,7 @@ def recorded(file: CaseFile, trigger: str, data: dict[str, Any]) -> list[Entry]:
     fields = _fields_of(file.definition, trigger)
     entries = []
     for key, value in data.items():
-        if key in ("effects", "outcome", "late"):
+        if key in ("effects", "outcome", "late", "forms"):
             continue
         f = fields.get(key)
         entries.append(Entry(label(f, key.replace("_", " ")) if f else key.replace("_", " "),

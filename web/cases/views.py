@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from web.accounts.auth import current_actor, login_required, runtime
 from web.cases.casepage import current_step_text, effects, recorded, waiting_text
+from web.cases.documents import case_documents
 from web.cases.diagram import forward_edges
 from web.cases.stepforms import StepFormView, parse_step_form
 from web.common.forms import FormErrors
@@ -108,7 +109,7 @@ def render_case(file, *, open_trigger: str | None = None, posted=None, errors: F
     return render_template(
         "cases/show.html", file=file, case=file.case, forms=forms, open_trigger=open_trigger,
         diagram=_diagram(file), current_step=current_step_text(file), waiting=waiting_text(file),
-        recorded=recorded, effects=effects, side_triggers=SIDE_TRIGGERS,
+        recorded=recorded, effects=effects, side_triggers=SIDE_TRIGGERS, documents=case_documents(file.case.id),
         upload_errors=upload_errors, comment_errors=comment_errors,
     ), status
 

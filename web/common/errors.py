@@ -18,6 +18,7 @@ from workflows.domain.errors import (
     ConflictingUpdate,
     Forbidden,
     InvalidInput,
+    NotAvailable,
     NotFound,
     QuytrinhError,
     RuleViolation,
@@ -31,6 +32,7 @@ DOMAIN_STATUS = {
     NotFound: 404,
     TransitionNotAllowed: 409,
     ConflictingUpdate: 409,
+    NotAvailable: 409,
     RuleViolation: 422,
 }
 

@@ -20,8 +20,11 @@ def vote(day: date, eligible: int, agree: int | None = None, method: str = "show
             "method": method}
 
 
-def decision(number: str, day: date, received: date | None = None, **extra: Any) -> dict[str, Any]:
-    data = {"decision_number": number, "decision_date": day.isoformat(), **extra}
+def decision(number: str | None, day: date, received: date | None = None, **extra: Any) -> dict[str, Any]:
+    """A decision's data; with no number, the deciding body's register gives the next of its year."""
+    data = {"decision_date": day.isoformat(), **extra}
+    if number is not None:
+        data = {"decision_number": number, **data}
     if received is not None:
         data["received_date"] = received.isoformat()
     return data
@@ -43,7 +46,7 @@ def probation_plan(ceremony: date, *, eligible: int = 5, proposal: str = "recogn
             "helper_report": "Đảng viên giúp đỡ nhận xét đủ tư cách."}),
         ("cell_vote", "cell_secretary", d(7), {"vote": vote(d(7), eligible), "proposal": proposal}),
         ("committee_vote", "committee_member", d(14), {"vote": vote(d(14), committee)}),
-        (decide, "standing_committee", d(21), decision(f"{end.day:02d}{end.month:02d}-QĐ/ĐU", d(21), d(23))),
+        (decide, "standing_committee", d(21), decision(None, d(21), d(23))),
     ]
 
 
@@ -60,7 +63,7 @@ def strike_off_plan(start: date, *, eligible: int = 5, ground: str = "missed_act
         heard,
         ("cell_vote", "cell_secretary", d(25), {"vote": vote(d(25), eligible)}),
         ("committee_vote", "committee_member", d(32), {"vote": vote(d(32), committee)}),
-        ("decide_strike_off", "standing_committee", d(40), decision(f"{start.day:02d}{start.month:02d}-QĐ/XT", d(40), d(42))),
+        ("decide_strike_off", "standing_committee", d(40), decision(None, d(40), d(42))),
     ]
 
 
@@ -73,7 +76,7 @@ def withdrawal_plan(start: date, *, eligible: int = 5, hardship: bool = False, c
         ("open", "cell_secretary", d(0), opened),
         ("cell_vote", "cell_secretary", d(10), {"vote": vote(d(10), eligible)}),
         ("committee_vote", "committee_member", d(17), {"vote": vote(d(17), committee)}),
-        ("decide_withdrawal", "standing_committee", d(25), decision(f"{start.day:02d}{start.month:02d}-QĐ/RĐ", d(25), d(27))),
+        ("decide_withdrawal", "standing_committee", d(25), decision(None, d(25), d(27))),
     ]
 
 
@@ -81,7 +84,7 @@ def discipline_plan(start: date, *, violation_date: date, form: str = "reprimand
                     decider: str | None = None) -> Plan:
     """Open, self-review, secret-ballot cell vote, decision (by the cell secretary for the lighter forms)."""
     d = lambda days: start + timedelta(days=days)  # noqa: E731
-    decided = decision(f"{start.day:02d}{start.month:02d}-QĐ/KL", d(30), d(32), form=form)
+    decided = decision(None, d(30), d(32), form=form)
     if form == "expulsion":
         decided["vote"] = vote(d(30), 9, 7, method="secret_ballot")
     role = decider or ("cell_secretary" if form in ("reprimand", "warning") else "standing_committee")
@@ -103,7 +106,7 @@ def appeal_plan(against_case_id: int, received: date, filed: date, *, outcome: s
     A strike-off is appealed to the superior committee only (QĐ 24 §8): pass that committee's role.
     """
     d = lambda days: filed + timedelta(days=days)  # noqa: E731
-    resolved = decision(f"{filed.day:02d}{filed.month:02d}-QĐ/UBKT", d(30))
+    resolved = decision(None, d(30))
     if form is not None:
         resolved["form"] = form
     return [

@@ -161,7 +161,7 @@ class _Seeder:
                                                                       role="province_standing_committee"))
         case = run("revoked", "truong", 180, None)
         self.fire(case, "revoke", self.ago(100), decision(
-            "112-QĐ/TU", self.ago(100), reason="Đảng viên chưa được tổ chức kiểm điểm theo quy định."), user="btv.tinh")
+            None, self.ago(100), reason="Đảng viên chưa được tổ chức kiểm điểm theo quy định."), user="btv.tinh")
 
     # ---------------------------------------------------------------- withdrawal
 

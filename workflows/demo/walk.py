@@ -46,7 +46,7 @@ def admission_plan(helper_id: int, introducer_ids: tuple[int, int], start: date,
         ("cell_vote", "cell_secretary", d(56), {"vote": vote(d(56), eligible)}),
         ("committee_vote", "committee_member", d(63), {"vote": vote(d(63), 7)}),
         ("decide_admission", "standing_committee", d(70), {
-            "decision_number": f"{start.day:02d}{start.month:02d}-QĐ/ĐU", "decision_date": d(70).isoformat(),
+            "decision_date": d(70).isoformat(),
             "received_date": d(72).isoformat()}),
         ("hold_ceremony", "cell_secretary", d(80), {"ceremony_date": d(80).isoformat()}),
     ]

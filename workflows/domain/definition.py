@@ -392,6 +392,9 @@ class Procedure:
     open_step: Step  # trigger "open": creates the case in its first state
     steps: tuple[Step, ...]
     legal_basis: str = ""
+    # The official documents its steps record (workflows/domain/forms.py), declared by the procedure.
+    # (FormSpec values; typed Any here because forms.py builds on this module.)
+    forms: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         names = {s.name for s in self.states}
@@ -399,6 +402,12 @@ class Procedure:
             unknown = (set(step.sources) | set(step.destinations)) - names
             if unknown:
                 raise ValueError(f"{self.name}.{step.trigger}: unknown states {sorted(unknown)}")
+        triggers = {s.trigger for s in (self.open_step, *self.steps)}
+        for form in self.forms:
+            if form.step not in triggers:
+                raise ValueError(f"{self.name}: form {form.id} names no step of the procedure ({form.step})")
+        if len({f.id for f in self.forms}) != len(self.forms):
+            raise ValueError(f"{self.name}: two forms share an id")
 
     @property
     def initial(self) -> str:
@@ -442,3 +451,17 @@ class Procedure:
     def steps_from(self, state: str) -> list[Step]:
         """Every step that can be fired from a state."""
         return list(self._steps_by_state.get(state, ()))
+
+    @cached_property
+    def _forms_by_trigger(self) -> dict[str, tuple[Any, ...]]:
+        by_trigger: dict[str, list[Any]] = {}
+        for form in self.forms:
+            by_trigger.setdefault(form.step, []).append(form)
+        return {trigger: tuple(forms) for trigger, forms in by_trigger.items()}
+
+    def forms_for(self, trigger: str) -> tuple[Any, ...]:
+        """The forms a step records (usually none or one)."""
+        return self._forms_by_trigger.get(trigger, ())
+
+    def form(self, form_id: str) -> Any | None:
+        return next((f for f in self.forms if f.id == form_id), None)

@@ -97,3 +97,12 @@ class RuleViolation(QuytrinhError):
     def rule_ids(self) -> list[str]:
         """The ids of the failing rules, in the order they were checked."""
         return [f["id"] for f in self.failures]
+
+
+class NotAvailable(QuytrinhError):
+    """The thing exists but not yet for this case (a form whose step has not been recorded)."""
+
+    code = "not_available"
+
+    def __init__(self, message_vi: str, message_en: str, details: dict[str, Any] | None = None):
+        super().__init__(message_vi, message_en, details or {})

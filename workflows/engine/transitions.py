@@ -32,7 +32,7 @@ from workflows.domain.errors import (
 )
 from workflows.domain.fields import parse_data, to_json
 from workflows.domain.rulesets import RULE_SETS
-from workflows.engine import store
+from workflows.engine import issuing, store
 from workflows.engine.access import Actor, forbidden_step, load_actor, require_visible
 from workflows.engine.effects import (
     StepWrite,
@@ -261,6 +261,8 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
             outcome: str | None, comment: str | None) -> None:
     """Write the transition: case, event, vote, deadlines, effects (all in the caller's transaction)."""
     conn, case, now = write.conn, write.case, write.now
+    # Numbers first: an omitted decision number is filled in before the data is stored.
+    taken = issuing.take_numbers(conn, definition, step, ctx) if definition.forms_for(step.trigger) else []
     stored = to_json(ctx.data)
     event_data: dict[str, Any] = dict(stored)
     if outcome is not None:
@@ -298,6 +300,9 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     write.lookups.moving.pop(case.id, None)
     if step.vote and ctx.data.get("vote") is not None:
         record_vote(write, step, ctx, seq)
+    if taken:
+        event_data["forms"] = issuing.record_issued(conn, taken, definition, ctx, case_id=case.id, seq=seq,
+                                                    case_data=case.data, outcome=outcome, now=now)
     store.insert_event(
         conn, case_id=case.id, seq=seq, trigger=step.trigger, from_state=from_state, to_state=dest,
         actor_id=write.actor.id, at=now, data=event_data, comment=comment, hash=case.event_head,
@@ -308,6 +313,8 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
 
 def _integrity_to_domain(exc: IntegrityError, case_id):
     text = str(exc.orig).lower()
+    if "uq_form_numbers_body_year_number" in text or "form_numbers.organisation_id" in text:
+        return RuleViolation([issuing.NUMBER_TAKEN])
     if "uq_cases_open_person_procedure" in text or ("cases.person_id" in text and "cases.procedure" in text):
         return RuleViolation([ONE_OPEN_CASE])
     if "uq_events_case_id_seq" in text or "events.case_id, events.seq" in text:

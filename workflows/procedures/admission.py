@@ -27,6 +27,7 @@ from workflows.domain.definition import (
     UpdateCaseData,
     UpdatePerson,
 )
+from workflows.domain.forms import FormSpec
 from workflows.domain.rulesets import RuleSet
 from workflows.procedures import common, decisions, introductions, readmission
 
@@ -253,6 +254,19 @@ DECISION_FIELDS = (common.DECISION_NUMBER, common.DECISION_DATE, common.RECEIVED
 DECISION_RULES = (common.DECISION_VOTE_RULE, AGE_MAX, readmission.PROVINCE_CONSENT)
 
 
+
+# ---------------------------------------------------------------- the documents its steps record (issue 15)
+
+DOCUMENTS = (
+    FormSpec("6-KND", "Nghị quyết đề nghị kết nạp đảng viên (chi bộ)", "cell_vote", issuer="case", kind="resolution"),
+    FormSpec("8-KND", "Nghị quyết đề nghị kết nạp đảng viên (đảng ủy cơ sở)", "committee_vote", issuer="grassroots",
+             kind="resolution"),
+    FormSpec("9-KND", "Quyết định kết nạp đảng viên", "decide_admission"),
+    FormSpec("TB-KKN", "Thông báo không kết nạp đảng viên", "refuse_admission", kind="notice"),
+    common.REVOKE_FORM,
+    common.TRANSFER_FORM,
+)
+
 def build(rule_set: RuleSet) -> Procedure:
     """The admission procedure under a rule set (they differ in the competent committee only)."""
     votes_source = common.SOURCE_CHARTER_VOTES
@@ -397,6 +411,7 @@ def build(rule_set: RuleSet) -> Procedure:
     steps.extend(decisions.revoke_steps(steps, ("decide_admission", "refuse_admission"),
                                         legal_basis="QĐ 24-QĐ/TW §4.3; procedures.md §9"))
     return Procedure(
+        forms=DOCUMENTS,
         name=NAME, rule_set=rule_set.name, label_vi="Kết nạp đảng viên", label_en="Admission",
         states=STATES, open_step=open_step, steps=tuple(steps),
         legal_basis="Điều lệ Đảng art. 4; QĐ 24-QĐ/TW; HD 01-HD/TW §3",

@@ -29,6 +29,7 @@ from workflows.domain.definition import (
     StepContext,
     UpdateCaseData,
 )
+from workflows.domain.forms import FormSpec
 from workflows.domain.rulesets import RuleSet
 from workflows.procedures import common, decisions, levels
 from workflows.procedures.discipline import FORMS
@@ -273,6 +274,20 @@ def _outcome_step(trigger: str, dest: str, label_vi: str, label_en: str, *, fiel
     )
 
 
+
+# ---------------------------------------------------------------- the documents its steps record (issue 15)
+
+DOCUMENTS = (
+    FormSpec("QD-GQKN-GN", "Quyết định giải quyết khiếu nại (giữ nguyên quyết định)", "uphold",
+             issuer="above_competent", template="QD-GQKN.v1"),
+    FormSpec("QD-GQKN-TD", "Quyết định giải quyết khiếu nại (thay đổi hình thức kỷ luật)", "amend",
+             issuer="above_competent", template="QD-GQKN.v1"),
+    FormSpec("QD-GQKN-HUY", "Quyết định giải quyết khiếu nại (hủy quyết định)", "annul",
+             issuer="above_competent", template="QD-GQKN.v1"),
+    common.REVOKE_FORM,
+    common.TRANSFER_FORM,
+)
+
 def build(rule_set: RuleSet) -> Procedure:
     """The appeal procedure under a rule set."""
     open_step = Step(
@@ -314,6 +329,7 @@ def build(rule_set: RuleSet) -> Procedure:
     # appeal to the level above handles.
     steps.extend(decisions.revoke_steps(steps, ("uphold",), legal_basis=SOURCE + "; procedures.md §9"))
     return Procedure(
+        forms=DOCUMENTS,
         name=NAME, rule_set=rule_set.name, label_vi="Khiếu nại kỷ luật, xóa tên", label_en="Appeal",
         states=STATES, open_step=open_step, steps=tuple(steps), legal_basis=SOURCE,
     )

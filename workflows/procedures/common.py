@@ -17,12 +17,16 @@ from workflows.domain.definition import (
     StepContext,
     UpdatePerson,
 )
+from workflows.domain.forms import FormSpec
 from workflows.domain.votes import Vote, passes
 
 # ---------------------------------------------------------------- fields
 
 REASON = Field("reason", "text", label_vi="Lý do", label_en="Reason")
-DECISION_NUMBER = Field("decision_number", "str", label_vi="Số quyết định", label_en="Decision number", max_length=100)
+# Left empty, the deciding body's register gives the next number of its year (issue 15, api.md «Additions»).
+DECISION_NUMBER = Field("decision_number", "str", required=False, max_length=100,
+                        label_vi="Số quyết định (để trống: số tiếp theo trong sổ)",
+                        label_en="Decision number (empty: the register's next)")
 DECISION_DATE = Field("decision_date", "date", label_vi="Ngày quyết định", label_en="Decision date")
 # A refusal's date may be left out (api.md lists no data for refuse_admission/reject_*): the engine
 # then dates it the day it is recorded (transitions._run_step: an optional date_field defaults to today).
@@ -50,6 +54,11 @@ SUPERIOR_CONSENT = Field(
     "superior_consent", "object", required=False, items=CONSENT.items, flag=True,
     label_vi="Văn bản đồng ý của cấp ủy cấp trên", label_en="Superior committee's written consent",
 )
+
+# The documents every procedure's shared steps record (issue 15).
+REVOKE_FORM = FormSpec("QD-THQD", "Quyết định thu hồi quyết định", "revoke", issuer="above_competent")
+TRANSFER_FORM = FormSpec("GT-CSHD", "Giấy giới thiệu chuyển sinh hoạt đảng", "transfer", issuer="grassroots",
+                         kind="letter")
 
 SOURCE_CHARTER_VOTES = "Điều lệ Đảng 2011, điều 4.3; HD 01-HD/TW §5.1"
 

@@ -28,6 +28,7 @@ from workflows.domain.definition import (
     UpdateCaseData,
     UpdatePerson,
 )
+from workflows.domain.forms import FormSpec
 from workflows.domain.rulesets import RuleSet
 from workflows.domain.votes import passes
 from workflows.procedures import common, decisions, deferral, levels
@@ -310,6 +311,24 @@ def _cell_outcome(ctx: StepContext) -> str:
     return "passed" if passes(_threshold(ctx), vote.agree, vote.eligible) else "failed"
 
 
+
+# ---------------------------------------------------------------- the documents its steps record (issue 15)
+
+
+def _discipline_issuer(data) -> str:
+    """The cell decides (and issues) a reprimand or warning of its members; the competent committee the
+    heavier forms (Điều lệ Đảng art. 36; `deciders` above)."""
+    return "case" if data.get("form") in PROBATIONARY_FORMS else "competent"
+
+
+DOCUMENTS = (
+    FormSpec("NQ-KL", "Nghị quyết đề nghị thi hành kỷ luật đảng viên (chi bộ)", "cell_vote", issuer="case",
+             kind="resolution"),
+    FormSpec("QD-KL", "Quyết định thi hành kỷ luật đảng viên", "decide_discipline", issuer=_discipline_issuer),
+    common.REVOKE_FORM,
+    common.TRANSFER_FORM,
+)
+
 def build(rule_set: RuleSet) -> Procedure:
     """The discipline procedure under a rule set."""
     open_step = Step(
@@ -399,6 +418,7 @@ def build(rule_set: RuleSet) -> Procedure:
         effects=_amended, date_field="decision_date",
     ))
     return Procedure(
+        forms=DOCUMENTS,
         name=NAME, rule_set=rule_set.name, label_vi="Kỷ luật đảng viên", label_en="Discipline",
         states=STATES, open_step=open_step, steps=tuple(steps), legal_basis=SOURCE,
     )

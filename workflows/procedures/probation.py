@@ -27,6 +27,7 @@ from workflows.domain.definition import (
     UpdateCaseData,
     UpdatePerson,
 )
+from workflows.domain.forms import FormSpec
 from workflows.domain.rulesets import RuleSet
 from workflows.domain.votes import passes
 from workflows.procedures import common, decisions
@@ -238,6 +239,20 @@ def _committee_vote(source: str, passed: str) -> Step:
     )
 
 
+
+# ---------------------------------------------------------------- the documents its steps record (issue 15)
+
+DOCUMENTS = (
+    FormSpec("13-KND", "Nghị quyết đề nghị công nhận đảng viên chính thức (chi bộ)", "cell_vote", issuer="case",
+             kind="resolution"),
+    FormSpec("15-KND", "Nghị quyết đề nghị công nhận đảng viên chính thức (đảng ủy cơ sở)", "committee_vote",
+             issuer="grassroots", kind="resolution"),
+    FormSpec("16-KND", "Quyết định công nhận đảng viên chính thức", "recognise"),
+    FormSpec("QD-XTDB", "Quyết định xóa tên đảng viên dự bị", "strike_off"),
+    common.REVOKE_FORM,
+    common.TRANSFER_FORM,
+)
+
 def build(rule_set: RuleSet) -> Procedure:
     """The probation procedure under a rule set."""
     open_step = Step(
@@ -323,6 +338,7 @@ def build(rule_set: RuleSet) -> Procedure:
         rules=(ENDED_BY_DECISION,),
     ))
     return Procedure(
+        forms=DOCUMENTS,
         name=NAME, rule_set=rule_set.name, label_vi="Dự bị và công nhận đảng viên chính thức",
         label_en="Probation and recognition", states=STATES, open_step=open_step, steps=tuple(steps),
         legal_basis="Điều lệ Đảng art. 5; QĐ 24-QĐ/TW §4; HD 01-HD/TW §4",

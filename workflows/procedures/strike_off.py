@@ -16,6 +16,7 @@ from workflows.domain.definition import (
     StepContext,
     UpdatePerson,
 )
+from workflows.domain.forms import FormSpec
 from workflows.domain.rulesets import RuleSet
 from workflows.procedures import common, decisions
 
@@ -93,6 +94,19 @@ def _decisions(sources: tuple[str, ...], *, grassroots_cell: bool) -> list[Step]
     ]
 
 
+
+# ---------------------------------------------------------------- the documents its steps record (issue 15)
+
+DOCUMENTS = (
+    FormSpec("NQ-XT", "Nghị quyết đề nghị xóa tên đảng viên (chi bộ)", "cell_vote", issuer="case", kind="resolution"),
+    FormSpec("NQ-XT-DU", "Nghị quyết đề nghị xóa tên đảng viên (đảng ủy cơ sở)", "committee_vote",
+             issuer="grassroots", kind="resolution"),
+    FormSpec("QD-XT", "Quyết định xóa tên đảng viên", "decide_strike_off"),
+    FormSpec("TB-KXT", "Thông báo không xóa tên đảng viên", "reject_strike_off", kind="notice"),
+    common.REVOKE_FORM,
+    common.TRANSFER_FORM,
+)
+
 def build(rule_set: RuleSet) -> Procedure:
     """The strike-off procedure under a rule set."""
     votes_source = common.SOURCE_CHARTER_VOTES
@@ -138,6 +152,7 @@ def build(rule_set: RuleSet) -> Procedure:
                                         clear_keys=("appeal_until",)))
     steps.append(decisions.annul_step(("struck_off",), ("decide_strike_off",), clear_keys=("appeal_until",)))
     return Procedure(
+        forms=DOCUMENTS,
         name=NAME, rule_set=rule_set.name, label_vi="Xóa tên đảng viên", label_en="Strike-off",
         states=STATES, open_step=open_step, steps=tuple(steps), legal_basis=SOURCE,
     )

@@ -17,6 +17,7 @@ from workflows.domain.definition import (
     StepContext,
     UpdatePerson,
 )
+from workflows.domain.forms import FormSpec
 from workflows.domain.rulesets import RuleSet
 from workflows.procedures import common, decisions
 
@@ -94,6 +95,19 @@ def _decisions(sources: tuple[str, ...], *, grassroots_cell: bool) -> list[Step]
     ]
 
 
+
+# ---------------------------------------------------------------- the documents its steps record (issue 15)
+
+DOCUMENTS = (
+    FormSpec("NQ-RKD", "Nghị quyết đề nghị cho ra khỏi Đảng (chi bộ)", "cell_vote", issuer="case", kind="resolution"),
+    FormSpec("NQ-RKD-DU", "Nghị quyết đề nghị cho ra khỏi Đảng (đảng ủy cơ sở)", "committee_vote",
+             issuer="grassroots", kind="resolution"),
+    FormSpec("QD-RKD", "Quyết định cho ra khỏi Đảng", "decide_withdrawal"),
+    FormSpec("TB-KRKD", "Thông báo không chấp thuận đơn xin ra khỏi Đảng", "reject_withdrawal", kind="notice"),
+    common.REVOKE_FORM,
+    common.TRANSFER_FORM,
+)
+
 def build(rule_set: RuleSet) -> Procedure:
     """The withdrawal procedure under a rule set."""
     votes_source = common.SOURCE_CHARTER_VOTES
@@ -128,6 +142,7 @@ def build(rule_set: RuleSet) -> Procedure:
     steps.append(common.transfer_step(open_names))
     steps.extend(decisions.revoke_steps(steps, DECISION_TRIGGERS, legal_basis=SOURCE + "; procedures.md §9"))
     return Procedure(
+        forms=DOCUMENTS,
         name=NAME, rule_set=rule_set.name, label_vi="Xin ra khỏi Đảng", label_en="Voluntary withdrawal",
         states=STATES, open_step=open_step, steps=tuple(steps), legal_basis=SOURCE,
     )
