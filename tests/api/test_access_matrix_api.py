@@ -112,6 +112,15 @@ ROUTES = [
     Route("GET", "/api/v1/reports/summary",
           lambda c, w: (f"/reports/summary?organisation_id={org(c, w)}&from=2026-01-01&to=2026-12-31", None),
           own="401 200 200 200 200 200 200 404 200", foreign="401 404 404 404 404 200 200 404 200"),
+    # The caller's own notifications and calendar feed (issue 17): everyone signed in; another's notice is 404.
+    Route("GET", "/api/v1/me/notifications", lambda c, w: ("/me/notifications", None),
+          own="401 200 200 200 200 200 200 200 200"),
+    Route("POST", "/api/v1/me/notifications/" + ID.format("notification_id") + "/read",
+          lambda c, w: ("/me/notifications/999999/read", None), own="401 404 404 404 404 404 404 404 404"),
+    Route("POST", "/api/v1/me/calendar-feed", lambda c, w: ("/me/calendar-feed", None),
+          own="401 201 201 201 201 201 201 201 201"),
+    Route("DELETE", "/api/v1/me/calendar-feed", lambda c, w: ("/me/calendar-feed", None),
+          own="401 204 204 204 204 204 204 204 204"),
     # Imports (issue 16): administrators and organisation officers; no file → 400 once access is granted.
     Route("POST", "/api/v1/imports", lambda c, w: ("/imports", None), own="401 403 403 400 403 403 403 403 400"),
     # Public: the document and its browsable page.
