@@ -4,6 +4,8 @@ Revision ID: 0015_forms
 Revises: 0013_record_chains
 """
 from alembic import op
+
+from models.online_ddl import create_index_online, drop_index_online
 import sqlalchemy as sa
 
 
@@ -34,7 +36,7 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("organisation_id", "year", "kind", "number", name="uq_form_numbers_body_year_number"),
     )
-    op.create_index("ix_form_numbers_case_id", "form_numbers", ["case_id"])
+    create_index_online("ix_form_numbers_case_id", "form_numbers", ["case_id"])
     op.create_table(
         "issued_forms",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -55,12 +57,12 @@ def upgrade() -> None:
         sa.Column("rendered_at", sa.DateTime(timezone=True), nullable=True),
         sa.UniqueConstraint("case_id", "seq", "form_id", name="uq_issued_forms_case_seq_form"),
     )
-    op.create_index("ix_issued_forms_person", "issued_forms", ["person_id", "issued_on"])
+    create_index_online("ix_issued_forms_person", "issued_forms", ["person_id", "issued_on"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_issued_forms_person", table_name="issued_forms")
+    drop_index_online("ix_issued_forms_person", "issued_forms")
     op.drop_table("issued_forms")
-    op.drop_index("ix_form_numbers_case_id", table_name="form_numbers")
+    drop_index_online("ix_form_numbers_case_id", "form_numbers")
     op.drop_table("form_numbers")
     op.drop_table("form_number_counters")

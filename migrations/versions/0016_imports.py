@@ -6,6 +6,8 @@ Revises: 0015_forms
 Plain ADD COLUMN and CREATE INDEX on SQLite too (no table rebuild).
 """
 from alembic import op
+
+from models.online_ddl import create_index_online, drop_index_online
 import sqlalchemy as sa
 
 import models.base
@@ -18,14 +20,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("organisations", sa.Column("code", sa.String(64), nullable=True))
-    op.create_index("uq_organisations_code", "organisations", ["code"], unique=True)
+    create_index_online("uq_organisations_code", "organisations", ["code"], unique=True)
     op.add_column("persons", sa.Column("phone", sa.String(32), nullable=True))
     op.add_column("persons", sa.Column("identity_number", sa.String(12), nullable=True))
     op.add_column("persons", sa.Column("card_number", sa.String(32), nullable=True))
-    op.create_index("uq_persons_identity_number", "persons", ["identity_number"], unique=True)
-    op.create_index("uq_persons_card_number", "persons", ["card_number"], unique=True)
+    create_index_online("uq_persons_identity_number", "persons", ["identity_number"], unique=True)
+    create_index_online("uq_persons_card_number", "persons", ["card_number"], unique=True)
     op.add_column("cases", sa.Column("import_code", sa.String(64), nullable=True))
-    op.create_index("uq_cases_import_code", "cases", ["import_code"], unique=True)
+    create_index_online("uq_cases_import_code", "cases", ["import_code"], unique=True)
     op.create_table(
         "import_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -40,7 +42,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_import_runs_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_runs")),
     )
-    op.create_index("ix_import_runs_user_id", "import_runs", ["user_id"])
+    create_index_online("ix_import_runs_user_id", "import_runs", ["user_id"])
     op.create_table(
         "import_changes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,23 +54,23 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["run_id"], ["import_runs.id"], name=op.f("fk_import_changes_run_id_import_runs")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_changes")),
     )
-    op.create_index("ix_import_changes_run_id", "import_changes", ["run_id"])
+    create_index_online("ix_import_changes_run_id", "import_changes", ["run_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_import_changes_run_id", table_name="import_changes")
+    drop_index_online("ix_import_changes_run_id", "import_changes")
     op.drop_table("import_changes")
-    op.drop_index("ix_import_runs_user_id", table_name="import_runs")
+    drop_index_online("ix_import_runs_user_id", "import_runs")
     op.drop_table("import_runs")
-    op.drop_index("uq_cases_import_code", table_name="cases")
+    drop_index_online("uq_cases_import_code", "cases")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("import_code")
-    op.drop_index("uq_persons_card_number", table_name="persons")
-    op.drop_index("uq_persons_identity_number", table_name="persons")
+    drop_index_online("uq_persons_card_number", "persons")
+    drop_index_online("uq_persons_identity_number", "persons")
     with op.batch_alter_table("persons") as batch:
         batch.drop_column("card_number")
         batch.drop_column("identity_number")
         batch.drop_column("phone")
-    op.drop_index("uq_organisations_code", table_name="organisations")
+    drop_index_online("uq_organisations_code", "organisations")
     with op.batch_alter_table("organisations") as batch:
         batch.drop_column("code")

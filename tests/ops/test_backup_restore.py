@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from models import make_engine, make_session_factory
+from models.record import set_record_key
 from models.transfer import SEEDED, row_counts
 from tests.conftest import _alembic_upgrade
 from workflows.demo import load_demo
 from workflows.engine import Runtime
 
+TEST_KEY = "test-" + "x" * 40
 PG_SERVER = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres").replace(
     "postgresql://", "postgresql+psycopg://", 1)
 
@@ -43,6 +45,7 @@ def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     _alembic_upgrade(f"sqlite:///{path}")
     engine = make_engine(f"sqlite:///{path}")
+    set_record_key(engine, TEST_KEY)  # the record's heads are signed with the key the apps below use
     load_demo(Runtime(session_factory=make_session_factory(engine)))
     engine.dispose()
     return path
@@ -52,7 +55,7 @@ def _app(url: str, tmp_path: Path):
     from app import TestConfig, create_app
 
     return create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                       "DATABASE_URL": url, "SECRET_KEY": "test-" + "x" * 40,
+                       "DATABASE_URL": url, "SECRET_KEY": TEST_KEY,
                        "INSTANCE_PATH": str(tmp_path / f"instance-{uuid.uuid4().hex[:6]}")})
 
 

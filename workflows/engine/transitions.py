@@ -290,6 +290,9 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     record_deadlines(write, definition, step, ctx, dest)
     # Link the event into the case's chain: the head moves with the revision, in the same UPDATE.
     seq, comment = case.revision, comment or ctx.data.get("reason")
+    if taken:  # the documents' facts and their hashes are part of the event, so before it is hashed
+        event_data["forms"] = issuing.record_issued(conn, taken, definition, ctx, case_id=case.id, seq=seq,
+                                                    case_data=case.data, outcome=outcome, now=now)
     case.event_head, case.event_mac = link_event(
         record_key(conn), case.event_head, case.id, seq, step.trigger, from_state, dest, write.actor.id, now,
         event_data, comment)
@@ -300,9 +303,6 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     write.lookups.moving.pop(case.id, None)
     if step.vote and ctx.data.get("vote") is not None:
         record_vote(write, step, ctx, seq)
-    if taken:
-        event_data["forms"] = issuing.record_issued(conn, taken, definition, ctx, case_id=case.id, seq=seq,
-                                                    case_data=case.data, outcome=outcome, now=now)
     store.insert_event(
         conn, case_id=case.id, seq=seq, trigger=step.trigger, from_state=from_state, to_state=dest,
         actor_id=write.actor.id, at=now, data=event_data, comment=comment, hash=case.event_head,
