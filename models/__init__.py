@@ -23,6 +23,7 @@ from models.organisations import (
     User,
 )
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
+from models.search import DecisionNumber, PersonNameWord  # search keys (issue 13, migration 0012)
 
 __all__ = [
     "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "Comment", "Deadline",
@@ -31,3 +32,4 @@ __all__ = [
     "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",
     "utcnow", "write_connection", "write_transaction",
 ]
+__all__ += ["DecisionNumber", "PersonNameWord"]
