@@ -56,8 +56,8 @@ def parse_query(text: str, *, this_year: int) -> Query:
         if number:
             case_ids.append(int(number.group(1)))
             continue
-        if any(c.isdigit() for c in token) and any(not c.isalnum() for c in token):
-            decision = token[:100]  # «15-qd/du»: digits with signs are a decision number
+        if any(c.isdigit() for c in token) and any(c in "-/." for c in token):
+            decision = token[:100]  # «15-qd/du», «15/qd-ub»: digits with a dash, slash or dot
             continue
         name_words.extend(words(token))
     return Query(tuple(name_words[:TERMS_MAX]), tuple(years[:2]), tuple(case_ids[:3]), decision)
