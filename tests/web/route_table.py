@@ -69,6 +69,11 @@ ROUTES = [
     # The applicant's case waits for submit_application: the cell secretary's step.
     Route("POST", "/cases/<int:case_id>/actions/<trigger>",
           own="L V F F F F F N V", foreign="L N N N N F F N V"),
+    # The addresses forms post to, opened by GET (reload, return after sign-in): a redirect to the case page,
+    # which checks access itself.
+    Route("GET", "/cases/<int:case_id>/actions/<trigger>", "L R R R R R R R R"),
+    Route("GET", "/cases/<int:case_id>/comments", "L R R R R R R R R"),
+    Route("GET", "/cases/<int:case_id>/documents", "L R R R R R R R R"),
     Route("POST", "/cases/<int:case_id>/comments",
           own="L V V V V V F N V", foreign="L N N N N V F N V"),
     Route("POST", "/cases/<int:case_id>/documents",
@@ -102,6 +107,7 @@ ROUTES = [
     Route("GET", "/admin/users/<int:user_id>", "L F F F F F F F ok"),
     Route("POST", "/admin/users/<int:user_id>", "L F F F F F F F V"),
     Route("POST", "/admin/users/<int:user_id>/roles", "L F F F F F F F V"),
+    Route("GET", "/admin/users/<int:user_id>/roles", "L F F F F F F F R"),
     Route("POST", "/admin/roles/<int:grant_id>/revoke", "L F F F F F F F R"),
     Route("GET", "/admin/organisations", "L F F F F F F F ok"),
     Route("POST", "/admin/organisations", "L F F F F F F F V"),

@@ -172,6 +172,13 @@ def grant(user_id: int):
                            errors=FormErrors(), grant_errors=errors), errors.status
 
 
+@bp.get("/users/<int:user_id>/roles")
+@admin_required
+def grant_again(user_id: int):
+    """The role form's address opened by GET (a reload after a refused form): the user's page, not a 405."""
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
 @bp.post("/roles/<int:grant_id>/revoke")
 @admin_required
 def revoke(grant_id: int):

@@ -117,7 +117,16 @@ def render_case(file, *, open_trigger: str | None = None, posted=None, errors: F
 @login_required
 def show(case_id: int):
     file = read_case(runtime(), actor_id=current_actor().id, case_id=case_id, remote_addr=request.remote_addr)
-    return render_case(file)
+    wanted = request.args.get("act")
+    return render_case(file, open_trigger=wanted if any(s.trigger == wanted for s in file.actions) else None)
+
+
+@bp.get("/<int:case_id>/actions/<trigger>")
+@login_required
+def act_again(case_id: int, trigger: str):
+    """The address an action's form posts to, opened by GET (a reload after a refused form, the return after
+    signing in again): the case page with that action's form open, never a 405."""
+    return redirect(url_for("cases.show", case_id=case_id, act=trigger[:40], _anchor=f"action-{trigger[:40]}"))
 
 
 def _refuse(file, trigger: str):
