@@ -22,7 +22,8 @@ class PersonNameWord(Base):
     """One folded word of a person's name («Vũ Đức Tuấn» → vu, duc, tuan)."""
 
     __tablename__ = "person_name_words"
-    __table_args__ = (Index("ix_person_name_words_person_id", "person_id"),)
+    # The other words of a candidate are checked by (person_id, word): one seek each.
+    __table_args__ = (Index("ix_person_name_words_person_id_word", "person_id", "word"),)
 
     word: Mapped[str] = mapped_column(search_key(60), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)

@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["persons.id"], name="fk_person_name_words_person_id_persons"),
         sa.PrimaryKeyConstraint("word", "person_id", name="pk_person_name_words"),
     )
-    op.create_index("ix_person_name_words_person_id", "person_name_words", ["person_id"])
+    op.create_index("ix_person_name_words_person_id_word", "person_name_words", ["person_id", "word"])
     op.create_table(
         "decision_numbers",
         sa.Column("number_key", _key(100), nullable=False),
@@ -96,5 +96,5 @@ def downgrade() -> None:
         batch.drop_column("sort_key")
     op.drop_index("ix_decision_numbers_case_id", table_name="decision_numbers")
     op.drop_table("decision_numbers")
-    op.drop_index("ix_person_name_words_person_id", table_name="person_name_words")
+    op.drop_index("ix_person_name_words_person_id_word", table_name="person_name_words")
     op.drop_table("person_name_words")

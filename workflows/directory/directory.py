@@ -167,6 +167,12 @@ def index_name(session: Session, person_id: int, full_name: str, *, new: bool = 
     """Write the folded words of a person's name (the search index); the import calls it for its rows too."""
     if not new:
         session.execute(delete(PersonNameWord).where(PersonNameWord.person_id == person_id))
-    found = list(dict.fromkeys(words(full_name)))
-    if found:
-        session.execute(insert(PersonNameWord), [{"word": w, "person_id": person_id} for w in found])
+    rows = name_index_rows(person_id, full_name)
+    if rows:
+        session.execute(insert(PersonNameWord), rows)
+
+
+def name_index_rows(person_id: int, full_name: str) -> list[dict[str, Any]]:
+    """The person_name_words rows of a name, for writers that insert people in bulk (import, benchmarks);
+    their persons rows take `sort_key(full_name)` and the name as `normalise_text(full_name)`."""
+    return [{"word": w, "person_id": person_id} for w in dict.fromkeys(words(full_name))]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models import DecisionNumber, Person, PersonNameWord
 from workflows.domain.text import fold, words
@@ -78,22 +78,25 @@ def _word_range(word: str):
 
 def people_statement(session: Session, query: Query):
     """SELECT of the ids of the people whose name has a word starting with each typed word and who were
-    born in a typed year; None when the query names nobody by name or year (then it filters no one)."""
+    born in a typed year; None when the query names nobody by name or year (then it filters no one).
+
+    The most selective word drives (a range of the words' primary key); each other word is one seek per
+    candidate in the (person_id, word) index; a year is checked on the person's row."""
     if not query.words and not query.years:
         return None
-    conditions = []
-    if query.years:
-        conditions.append(or_(*(Person.birth_date.between(date(y, 1, 1), date(y, 12, 31)) for y in query.years)))
+    born = or_(*(Person.birth_date.between(date(y, 1, 1), date(y, 12, 31)) for y in query.years))
     if not query.words:
-        return select(Person.id).where(*conditions)
+        return select(Person.id).where(born)
     driver = min(query.words, key=lambda w: (_probe(session, w), -len(w)))
-    candidates = select(PersonNameWord.person_id).where(_word_range(driver))
-    statement = select(Person.id).where(Person.id.in_(candidates), *conditions)
+    statement = select(PersonNameWord.person_id).where(_word_range(driver))
     for word in query.words:
         if word != driver:
-            statement = statement.where(select(PersonNameWord.person_id).where(
-                PersonNameWord.person_id == Person.id, _word_range(word)).exists())
-    return statement
+            other = aliased(PersonNameWord)
+            statement = statement.where(select(other.person_id).where(
+                other.person_id == PersonNameWord.person_id, starts_with(other.word, word)).exists())
+    if query.years:
+        statement = statement.where(select(Person.id).where(Person.id == PersonNameWord.person_id, born).exists())
+    return statement.distinct() if len(set(query.words)) < len(query.words) else statement
 
 
 def ids_or_subquery(session: Session, statement, limit: int):
