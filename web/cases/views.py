@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from web.accounts.auth import current_actor, login_required, runtime
-from web.cases.casepage import current_step_text, effects, recorded, waiting_text
+from web.cases.casepage import appeal_window, current_step_text, effects, recorded, waiting_text
 from web.cases.diagram import forward_edges
 from web.cases.stale import happened_since, stale_page
 from web.cases.stepforms import StepFormView, parse_step_form
@@ -81,6 +81,7 @@ def _diagram(file):
     return render_svg(
         d, labels={s.name: label(s) for s in d.states},
         step_labels={s.trigger: label(s) for s in d.steps}, current=current, visited=file.visited,
+        taken={(e.from_state, e.to_state) for e in file.events if e.from_state},
         title=_("Diagram of the procedure: %(name)s", name=label(d)),
         description=_("The case is now at: %(state)s.", state=label(d.state(current)) if current else "—"),
         side_caption=_("From any open step:") + " " + ", ".join(
@@ -109,6 +110,7 @@ def render_case(file, *, open_trigger: str | None = None, posted=None, errors: F
         "cases/show.html", file=file, case=file.case, forms=forms, open_trigger=open_trigger,
         diagram=_diagram(file), current_step=current_step_text(file), waiting=waiting_text(file),
         recorded=recorded, effects=effects, side_triggers=SIDE_TRIGGERS,
+        appeal=appeal_window(file, runtime().calendar()),
         upload_errors=upload_errors, comment_errors=comment_errors,
     ), status
 
