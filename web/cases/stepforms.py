@@ -199,8 +199,9 @@ class StepFormView:
 
     def __init__(self, step: Step, form_id: str, *, values: MultiDict | None = None,
                  errors: FormErrors | None = None, ref_options: dict[str, list[tuple[int, str]]] | None = None,
-                 defaults: dict[str, str] | None = None):
+                 defaults: dict[str, str] | None = None, choices: dict[str, tuple[str, ...]] | None = None):
         self.step = step
+        self.limits = choices or {}
         self.form_id = form_id
         self.posted = values
         self.errors = errors or FormErrors()
@@ -244,6 +245,14 @@ class StepFormView:
 
     def options(self, f: Field) -> list[tuple[int, str]] | None:
         return self.ref_options.get(f.name)
+
+    def choices(self, f: Field, path: list[str | int]) -> tuple[str, ...]:
+        """The options of an enum the step's rules allow (only what can succeed is offered)."""
+        return self.limits.get(f.name, f.choices) if len(path) == 1 else f.choices
+
+    def methods(self, f: Field) -> tuple[str, ...]:
+        """The vote methods the step's rules allow (a secret-ballot step offers no show of cards)."""
+        return self.limits.get(f.name, VOTE_METHODS)
 
     def general(self):
         """Messages not placed beside any input of this form (unknown keys, rules without a field)."""

@@ -105,7 +105,7 @@ def render_case(file, *, open_trigger: str | None = None, posted=None, errors: F
         mine = step.trigger == open_trigger
         forms.append(StepFormView(
             step, f"act-{step.trigger}", values=posted if mine else None, errors=errors if mine else None,
-            ref_options=file.ref_options, defaults=_defaults(step, file)))
+            ref_options=file.ref_options, defaults=_defaults(step, file), choices=file.choices.get(step.trigger)))
     return render_template(
         "cases/show.html", file=file, case=file.case, forms=forms, open_trigger=open_trigger,
         diagram=_diagram(file), current_step=current_step_text(file), waiting=waiting_text(file),

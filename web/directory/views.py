@@ -165,7 +165,7 @@ def open_for(person_id: int, procedure: str):
             else:
                 flash(_("The case was opened: %(name)s.", name=label(ctx.definition)), "success")
                 return redirect(url_for("cases.show", case_id=case.id))
-    view = StepFormView(step, "open", values=posted, errors=errors, ref_options=ctx.ref_options)
+    view = StepFormView(step, "open", values=posted, errors=errors, ref_options=ctx.ref_options, choices=ctx.choices)
     return render_template("directory/open_case.html", ctx=ctx, view=view, person=ctx.person), \
         errors.status if errors else 200
 

@@ -14,15 +14,16 @@ from sqlalchemy.orm import Session
 from models import Case, Organisation, Person, write_transaction
 from workflows.directory.directory import update_person
 from workflows.directory.directory_access import PERSON_KEEPERS
-from workflows.domain.definition import Procedure
+from workflows.domain.definition import CaseFacts, Procedure, StepContext
 from workflows.domain.errors import Forbidden, NotFound
 from workflows.domain.rulesets import RULE_SETS, rule_set_in_force
 from workflows.engine.access import Actor, forbidden_step, load_actor
 from workflows.engine.audit import record_audit
-from workflows.engine.facts import load_chain
+from workflows.engine.facts import DbLookups, load_chain, person_facts
 from workflows.engine.runtime import Runtime
 from workflows.procedures.registry import get_procedure
 from workflows.read.casefile import ref_options
+from workflows.read.choices import possible_choices
 from workflows.read.listing import subtree, visible
 
 
@@ -208,6 +209,7 @@ class OpenForm:
     organisation: Organisation
     definition: Procedure
     ref_options: dict[str, list[tuple[int, str]]]
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # options the open step's rules allow
 
 
 def open_case_form(rt: Runtime, *, actor_id: int, person_id: int, procedure: str) -> OpenForm:
@@ -224,4 +226,9 @@ def open_case_form(rt: Runtime, *, actor_id: int, person_id: int, procedure: str
                          else (), chain, RULE_SETS[definition.rule_set]) and not actor.superuser_over(org.path):
             raise forbidden_step("open", definition.open_step.who if not callable(definition.open_step.who) else ())
         options = ref_options(session, actor, chain, None, [definition.open_step], person_id=person.id)
-        return OpenForm(person, org, definition, options)
+        ctx = StepContext(
+            rule_set=RULE_SETS[definition.rule_set], chain=chain, calendar=rt.calendar(), lookups=DbLookups(session),
+            case=CaseFacts(None, definition.name, definition.rule_set, None, 0, org.id, person.id, {}, {}),
+            person=person_facts(person), data={}, today=rt.clock.today(),
+        )
+        return OpenForm(person, org, definition, options, possible_choices(ctx, definition.open_step))
