@@ -21,7 +21,7 @@ from models import DecisionNumber, Person, PersonNameWord
 from workflows.domain.text import fold, words
 
 TERMS_MAX = 5
-DRIVER_PROBE = 1000  # counting a word's matches stops here: enough to tell the selective word
+DRIVER_PROBE = 5_000  # counting a word's matches stops here (an index-only count): enough to pick the rarest word
 _CASE_NUMBER = re.compile(r"#?(\d{1,9})")
 _YEAR = re.compile(r"(19|20)\d\d")
 
@@ -87,7 +87,7 @@ def people_statement(session: Session, query: Query):
     born = or_(*(Person.birth_date.between(date(y, 1, 1), date(y, 12, 31)) for y in query.years))
     if not query.words:
         return select(Person.id).where(born)
-    driver = min(query.words, key=lambda w: (_probe(session, w), -len(w)))
+    driver = query.words[0] if len(query.words) == 1 else min(query.words, key=lambda w: (_probe(session, w), -len(w)))
     statement = select(PersonNameWord.person_id).where(_word_range(driver))
     for word in query.words:
         if word != driver:
