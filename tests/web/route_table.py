@@ -61,6 +61,8 @@ ROUTES = [
     Route("POST", "/account/password", "L V V V V V V V V"),
     Route("GET", "/account/preferences", "L ok ok ok ok ok ok ok ok"),
     Route("POST", "/account/preferences", "L V V V V V V V V"),
+    # «Keep working» under the idle warning.
+    Route("GET", "/session/keepalive", "L ok ok ok ok ok ok ok ok"),
     # ---------------------------------------------------------------- my work and cases
     Route("GET", "/", "L ok ok ok ok ok ok ok ok"),
     Route("GET", "/cases/", "L ok ok ok ok ok ok ok ok"),

@@ -121,7 +121,7 @@ def organisation_page(rt: Runtime, *, actor_id: int, organisation_id: int) -> Or
             .group_by(Case.organisation_id)).all()) if child_ids else {}
         rank = case({"official": 0, "probationary": 1, "none": 2}, value=Person.membership_status, else_=3)
         members = list(session.scalars(select(Person).where(Person.organisation_id == org.id)
-                                       .order_by(rank, Person.full_name, Person.id).limit(2000)))
+                                       .order_by(rank, Person.sort_key, Person.id).limit(2000)))
         open_cases = session.scalar(select(func.count(Case.id)).where(subtree(Case.organisation_path, org.path),
                                                                       Case.closed_at.is_(None))) or 0
         counts: dict[str, int] = {}  # in the order the members are listed

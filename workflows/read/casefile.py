@@ -228,10 +228,12 @@ def ref_options(session: Session, actor: Actor, chain: list[OrgFacts], case: Cas
             # Official members of the case's grassroots organisation: helpers, introducers.
             root = session.get(Organisation, grassroots_of(chain).id)
             rows = session.execute(
-                select(Person.id, Person.full_name, Organisation.name).join(Organisation, Organisation.id == Person.organisation_id)
+                select(Person.id, Person.full_name, Person.birth_date, Organisation.name)
+                .join(Organisation, Organisation.id == Person.organisation_id)
                 .where(subtree(Organisation.path, root.path), Person.membership_status == "official")
-                .order_by(Person.full_name, Person.id).limit(REF_LIMIT)).all()
-            options[f.name] = [(pid, f"{name} — {org}") for pid, name, org in rows]
+                .order_by(Person.sort_key, Person.id).limit(REF_LIMIT)).all()
+            # The birth year tells two people of the same name apart; Vietnamese order (given name first).
+            options[f.name] = [(pid, f"{name} ({born.year}) — {org}") for pid, name, born, org in rows]
         elif kind == "organisation":
             query = select(Organisation.id, Organisation.name, Organisation.path).where(
                 Organisation.kind.in_(("cell", "grassroots_cell"))).order_by(Organisation.path).limit(REF_LIMIT)

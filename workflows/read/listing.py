@@ -85,6 +85,7 @@ class CaseRow:
     closed: bool
     next_due: date | None = None
     next_due_kind: str | None = None
+    person_birth_year: int | None = None  # beside the name: tells two people of the same name apart
 
 
 @dataclass(frozen=True)
@@ -227,11 +228,12 @@ def cases_page(session: Session, rt: Runtime, actor: Actor, filt: CaseFilter) ->
                               .limit(filt.per_page).offset(offset)).all()
     rows = {r[0]: r for r in session.execute(
         select(Case.id, Case.procedure, Case.rule_set, Case.state, Case.revision, Case.person_id, Person.full_name,
-               Case.organisation_id, Organisation.name, Case.opened_at, Case.closed_at)
+               Case.organisation_id, Organisation.name, Case.opened_at, Case.closed_at, Person.birth_date)
         .join(Person, Person.id == Case.person_id).join(Organisation, Organisation.id == Case.organisation_id)
         .where(Case.id.in_(ids))).all()} if ids else {}
     dues = _dues(session, ids)
-    items = [CaseRow(*rows[i][:10], rows[i][10] is not None, *dues.get(i, (None, None))) for i in ids if i in rows]
+    items = [CaseRow(*rows[i][:10], rows[i][10] is not None, *dues.get(i, (None, None)), rows[i][11].year)
+             for i in ids if i in rows]
     return CasePage(items, total, filt.page, filt.per_page)
 
 
