@@ -96,7 +96,9 @@ def _csrf_error(exc: CSRFError):
 
     from web.accounts.auth import keep_typed_values, safe_next
 
-    if request.method != "POST" or request.endpoint in (None, "account.login", "account.logout", "account.language"):
+    # No token at all is no stale form (a forged or broken request): refused as before.
+    if (request.method != "POST" or not request.form.get("csrf_token")
+            or request.endpoint in (None, "account.login", "account.logout", "account.language")):
         text = gettext("This form has expired or was not sent from this site. Reload the page and try again.")
         return render_template("error.html", status=400, message=text, error=None), 400
     if current_user.is_authenticated:
