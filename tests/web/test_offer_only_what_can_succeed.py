@@ -49,3 +49,12 @@ def test_a_zero_day_extension_is_refused(app, runtime, world):
                   {"d.days": "0", "d.reason": "Cần thêm thời gian", "revision": revision}, token_from=f"/cases/{case.id}")
     assert answer.status_code == 400
     assert "0" in answer.get_data(as_text=True)
+
+
+def test_the_person_page_offers_no_admission_for_a_member(app, world):
+    """A member's page does not offer an admission case (the engine would refuse it); an applicant's does."""
+    client = _client(app, "secretary1")
+    member = client.get(f"/people/{world.people['cell1_m2']}").get_data(as_text=True)
+    applicant = client.get(f"/people/{world.people['cell1_applicant']}").get_data(as_text=True)
+    assert "admission" not in _options(member, "procedure") and "discipline" in _options(member, "procedure")
+    assert "admission" in _options(applicant, "procedure") and "discipline" not in _options(applicant, "procedure")

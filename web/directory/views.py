@@ -112,7 +112,9 @@ def new_person(org_id: int):
 @login_required
 def person(person_id: int):
     page = person_page(runtime(), actor_id=current_actor().id, person_id=person_id, remote_addr=request.remote_addr)
-    return render_template("directory/person.html", page=page, person=page.person, procedures=all_procedures())
+    # Offer only what can succeed: no admission case for a member, none of a procedure already open.
+    procedures = [(name, text) for name, text in all_procedures() if name in page.openable]
+    return render_template("directory/person.html", page=page, person=page.person, procedures=procedures)
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])

@@ -41,3 +41,15 @@ def possible_choices(ctx: StepContext, step: Step) -> dict[str, tuple[str, ...]]
         if len(kept) < len(candidates):
             limits[f.name] = kept
     return limits
+
+
+def may_open(ctx: StepContext, step: Step) -> bool:
+    """False when the open step's rules already refuse this person (e.g. admission for a member); rules that
+    need the form's data cannot tell yet and do not count."""
+    if step.applies is not None:
+        try:
+            if not step.applies(ctx):
+                return False
+        except Exception:
+            pass
+    return all(_holds(rule, ctx) for rule in step.rules)
