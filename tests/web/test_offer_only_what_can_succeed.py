@@ -58,3 +58,13 @@ def test_the_person_page_offers_no_admission_for_a_member(app, world):
     applicant = client.get(f"/people/{world.people['cell1_applicant']}").get_data(as_text=True)
     assert "admission" not in _options(member, "procedure") and "discipline" in _options(member, "procedure")
     assert "admission" in _options(applicant, "procedure") and "discipline" not in _options(applicant, "procedure")
+
+
+def test_report_tabs_that_would_answer_403_are_not_offered(app, world):
+    """A cell secretary's report pages show no «Kiểm tra tuân thủ» tab (the page answers 403 for them); a
+    standing committee sees it."""
+    secretary = _client(app, "secretary1").get(f"/reports/{world.orgs['cell1']}/statistics").get_data(as_text=True)
+    assert f"/reports/{world.orgs['cell1']}/compliance" not in secretary
+    assert _client(app, "secretary1").get(f"/reports/{world.orgs['cell1']}/compliance").status_code == 403
+    standing = _client(app, "standing_commune").get(f"/reports/{world.orgs['cell1']}/statistics").get_data(as_text=True)
+    assert f"/reports/{world.orgs['cell1']}/compliance" in standing

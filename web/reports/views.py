@@ -19,6 +19,17 @@ from workflows.reports.register import MEMBER_STATUSES, PAGE_SIZE, STATUS_LABELS
 from workflows.reports.statistics import CATEGORIES, CATEGORY_LABELS_VI, seed_sentence
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+TABS = (("reports.statistics", _l("Statistics")), ("reports.pipeline", _l("Pipeline")),
+        ("reports.compliance", _l("Compliance audit")), ("reports.register", _l("Member register")))
+
+
+@bp.app_context_processor
+def _report_tabs():
+    """The report tabs the user may open for an organisation (no tab that answers 403)."""
+    def tabs(org):
+        allowed = report_pages.may_audit(current_actor(), org.path)
+        return [(endpoint, text) for endpoint, text in TABS if endpoint != "reports.compliance" or allowed]
+    return {"report_tabs": tabs}
 
 LINE_FIGURES = ("admitted", "recognised", "struck_off", "struck_off_probationary", "expelled", "withdrawn")
 # "of which probationary" is part of "struck off": a stacked bar leaves it out.
