@@ -68,3 +68,17 @@ def test_report_tabs_that_would_answer_403_are_not_offered(app, world):
     assert _client(app, "secretary1").get(f"/reports/{world.orgs['cell1']}/compliance").status_code == 403
     standing = _client(app, "standing_commune").get(f"/reports/{world.orgs['cell1']}/statistics").get_data(as_text=True)
     assert f"/reports/{world.orgs['cell1']}/compliance" in standing
+
+
+def test_the_recognition_review_is_announced_from_its_date_not_offered_before(app, runtime, world):
+    """On probation until next year: no «Nộp hồ sơ xét công nhận» form, but «… từ ngày <probation end>»."""
+    from models import Case
+
+    admission_case(runtime, world, "cell1", until="completed")
+    with runtime.session_factory() as s:
+        probation = s.query(Case).filter(Case.procedure == "probation").one()
+        ends = date.fromisoformat(probation.data["probation_end"])
+    html = _client(app, "secretary1").get(f"/cases/{probation.id}").get_data(as_text=True)
+    assert 'id="action-submit_review"' not in html
+    note = re.search(r'id="not-yet-submit_review">([^<]*)<', html).group(1)
+    assert "Nộp hồ sơ xét công nhận" in note and f"từ ngày {ends:%d/%m/%Y}" in note

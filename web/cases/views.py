@@ -102,6 +102,8 @@ def render_case(file, *, open_trigger: str | None = None, posted=None, errors: F
                 status: int = 200, upload_errors: FormErrors | None = None, comment_errors: FormErrors | None = None):
     forms = []
     for step in file.actions:
+        if step.trigger in file.not_before:
+            continue  # not yet: the page says from which day (offer only what can succeed)
         mine = step.trigger == open_trigger
         forms.append(StepFormView(
             step, f"act-{step.trigger}", values=posted if mine else None, errors=errors if mine else None,
@@ -111,6 +113,7 @@ def render_case(file, *, open_trigger: str | None = None, posted=None, errors: F
         diagram=_diagram(file), current_step=current_step_text(file), waiting=waiting_text(file),
         recorded=recorded, effects=effects, side_triggers=SIDE_TRIGGERS,
         appeal=appeal_window(file, runtime().calendar()),
+        not_yet=[(step, file.not_before[step.trigger]) for step in file.actions if step.trigger in file.not_before],
         upload_errors=upload_errors, comment_errors=comment_errors,
     ), status
 

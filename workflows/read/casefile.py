@@ -34,7 +34,7 @@ from workflows.engine.facts import load_chain
 from workflows.engine.runtime import Runtime
 from workflows.procedures.registry import get_procedure
 from workflows.read.listing import SIDE_TRIGGERS, subtree
-from workflows.read.choices import possible_choices
+from workflows.read.choices import available_from, possible_choices
 from workflows.read.queries import allowed_actions, step_context
 
 REF_LIMIT = 500
@@ -72,6 +72,8 @@ class CaseFile:
     official_members: int = 0  # of the case's organisation: the usual number entitled to a cell vote
     # trigger -> {field: the options its rules allow} (workflows.read.choices: offer only what can succeed)
     choices: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # trigger -> the first day its date rules accept, for a step that cannot be taken yet (shown as «from …»)
+    not_before: dict[str, date] = field(default_factory=dict)
 
 
 def may_write(actor: Actor, path: str) -> bool:
@@ -187,6 +189,7 @@ def _assemble(session: Session, rt: Runtime, actor: Actor, case: Case) -> CaseFi
     file.ref_options = ref_options(session, actor, chain, case, steps)
     if ctx is not None:
         file.choices = {step.trigger: possible_choices(ctx, step) for step in steps}
+        file.not_before = {step.trigger: day for step in steps if (day := available_from(ctx, step)) is not None}
     file.names = _names(session, events, file.ref_options)
     file.official_members = session.scalar(select(func.count(Person.id)).where(
         Person.organisation_id == case.organisation_id, Person.membership_status == "official")) or 0

@@ -10,6 +10,7 @@ checks everything when the form is sent).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 
 from workflows.domain.definition import Step, StepContext
 from workflows.domain.fields import VOTE_METHODS
@@ -53,3 +54,27 @@ def may_open(ctx: StepContext, step: Step) -> bool:
         except Exception:
             pass
     return all(_holds(rule, ctx) for rule in step.rules)
+
+
+LOOK_AHEAD_DAYS = 400
+
+
+def available_from(ctx: StepContext, step: Step) -> date | None:
+    """The first day the step's date rules accept when they refuse today (e.g. «Nộp hồ sơ xét công nhận» only
+    once the 12 months of probation are over), so the page says «from …» instead of offering a form that fails;
+    None when today is accepted or no later day within about a year is."""
+    name = step.date_field
+    rules = [r for r in step.rules if name and r.field == name.split(".")[0]]
+    if not rules or "." in (name or ""):
+        return None
+
+    def accepted(day: date) -> bool:  # recorded on that very day, as of that day
+        return all(_holds(rule, replace(ctx, today=day, data={name: day})) for rule in rules)
+
+    if accepted(ctx.today):
+        return None
+    for offset in range(1, LOOK_AHEAD_DAYS):
+        day = ctx.today + timedelta(days=offset)
+        if accepted(day):
+            return day
+    return None
