@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import request
 
+from web.api.common import MAX_BODY_BYTES
 from web.api.errors import error_response, language
 
 MAX_DEPTH = 32  # the deepest body the API documents is 4 levels (a step's data with a list of objects)
@@ -54,6 +55,8 @@ def refuse_unsafe_json():
     """before_request of the API: answer 400 for a body nested too deep or with a lone surrogate."""
     if not request.path.startswith("/api/") or not request.is_json:
         return None
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return None  # too large: the API's own limit answers it with 413 (web/api/auth.py)
     raw = request.get_data(cache=True)
     if not raw:
         return None

@@ -90,15 +90,22 @@ def clean_email(value: Any, *, required: bool = False) -> str | None:
     return text
 
 
-def parse_date(value: Any, *, earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE) -> date:
-    """A date as written: 05/03/2001, 05-03-2001, 05.03.2001 (day first) or 2001-03-05, within [earliest, latest]."""
+def parse_date(value: Any, *, earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE,
+               iso_only: bool = False) -> date:
+    """A date as written: 05/03/2001, 05-03-2001, 05.03.2001 (day first) or 2001-03-05, within [earliest, latest].
+
+    `iso_only`: the machine interfaces (the API's JSON, step data) take YYYY-MM-DD only (api.md); the web forms
+    turn what was typed into it first (`date_text`)."""
     if isinstance(value, date):
         day = value
     elif isinstance(value, str):
-        day = _date_from_text(value.strip())
+        text = value.strip()
+        day = (_date_from_text(text) if _ISO.fullmatch(text) else None) if iso_only else _date_from_text(text)
     else:
         day = None
     if day is None:
+        if iso_only:
+            raise FieldError("phải là ngày dạng YYYY-MM-DD", "must be a date YYYY-MM-DD")
         raise FieldError("phải là ngày dạng dd/mm/yyyy", "must be a date dd/mm/yyyy (or YYYY-MM-DD)")
     if not earliest <= day <= latest:
         raise FieldError(f"phải từ ngày {earliest:%d/%m/%Y} đến ngày {latest:%d/%m/%Y}",

@@ -138,8 +138,8 @@ def _vote_counts(value: Mapping, key: str, errors_vi, errors_en) -> Mapping:
 
 
 def parse_date(value: Any) -> date:
-    """A calendar date as written (dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy or YYYY-MM-DD) in the plausible range."""
-    return field_rules.parse_date(value)
+    """A calendar date `date` or 'YYYY-MM-DD' (the web forms convert what was typed first) in the plausible range."""
+    return field_rules.parse_date(value, iso_only=True)
 
 
 def _vote_message_vi(message_en: str) -> str:
