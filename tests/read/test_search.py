@@ -94,3 +94,20 @@ def test_name_search_is_an_index_range_not_a_scan(runtime, world, dialect):
             assert collation == "C"
         assert s.scalar(select(PersonNameWord.word).where(PersonNameWord.person_id == world.people["cell1_applicant"])
                         .limit(1)) is not None
+
+
+def test_models_declare_what_migration_0012_creates(runtime):
+    """person_name_words, decision_numbers and the persons' search columns and indexes are the same in the
+    models and in the migrated database."""
+    from sqlalchemy import inspect
+
+    from models import Base
+
+    found = inspect(runtime.session_factory.kw["bind"])
+    for table in ("person_name_words", "decision_numbers", "persons"):
+        declared = Base.metadata.tables[table]
+        assert {c["name"] for c in found.get_columns(table)} == {c.name for c in declared.columns}, table
+        migrated = {ix["name"]: ix["column_names"] for ix in found.get_indexes(table)
+                    if not ix.get("duplicates_constraint")}
+        assert migrated == {ix.name: [c.name for c in ix.columns] for ix in declared.indexes}, table
+        assert found.get_pk_constraint(table)["constrained_columns"] == [c.name for c in declared.primary_key]
