@@ -34,6 +34,7 @@ from models import (  # noqa: E402
     Case,
     Deadline,
     Person,
+    PersonNameWord,
     make_engine,
     make_session_factory,
     write_transaction,
@@ -43,7 +44,8 @@ from workflows.accounts.accounts import (  # noqa: E402
     create_user,
     use_fast_hashes_for_tests,
 )
-from workflows.directory.directory import create_organisation  # noqa: E402
+from workflows.directory.directory import create_organisation, name_index_rows  # noqa: E402
+from workflows.domain.text import sort_key  # noqa: E402
 from workflows.engine import FixedClock, Runtime  # noqa: E402
 from workflows.procedures.registry import get_procedure, procedure_names  # noqa: E402
 from workflows.read.dashboard import my_work  # noqa: E402
@@ -140,7 +142,10 @@ def seed(rt: Runtime, n_cases: int) -> dict:
                     deadlines.append({"case_id": case_id, "kind": "bench", "due_date": TODAY + timedelta(
                         days=rng.randint(-60, 120)), "role": "standing_committee", "organisation_id": cell_id,
                         "status": "open", "opened_at": now, "legal_basis": ""})
+            for row in people:
+                row["sort_key"] = sort_key(row["full_name"])
             conn.execute(insert(Person), people)
+            conn.execute(insert(PersonNameWord), [w for row in people for w in name_index_rows(row["id"], row["full_name"])])
             conn.execute(insert(Case), cases)
             if deadlines:
                 conn.execute(insert(Deadline), deadlines)

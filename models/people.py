@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+from models.search import search_key
 
 MEMBERSHIP_STATUSES = ("none", "probationary", "official", "former")
 EDUCATION_LEVELS = ("primary", "lower_secondary", "upper_secondary", "higher")
@@ -21,6 +22,11 @@ class Person(Base):
     """
 
     __tablename__ = "persons"
+    __table_args__ = (
+        # Members listed in Vietnamese order; people found by birth year (migration 0012_search).
+        Index("ix_persons_organisation_id_sort_key", "organisation_id", "sort_key"),
+        Index("ix_persons_birth_date", "birth_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -47,6 +53,8 @@ class Person(Base):
     flags: Mapped[dict] = mapped_column(default=dict)
     revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # workflows.domain.text.sort_key(full_name): given name, family name, middle names in Vietnamese order.
+    sort_key: Mapped[str | None] = mapped_column(search_key(400))
 
 
 # The import's keys are unique when present (migration 0016_imports).

@@ -1,7 +1,7 @@
 """record: hash chains over events (per case) and the audit log (per lane), signed heads, stricter guards
 
 Revision ID: 0013_record_chains
-Revises: 0009_youth_union
+Revises: 0012_search
 
 Adds events.hash; cases.event_head/event_mac (the case chain's signed head); audit_log.lane/seq/hash
 (unique per lane); chain_heads (one signed head per audit lane: 1 on SQLite, 8 on PostgreSQL).
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision = "0013_record_chains"
-down_revision = "0009_youth_union"
+down_revision = "0012_search"
 branch_labels = None
 depends_on = None
 

@@ -74,6 +74,8 @@ ROUTES = [
     Route("POST", "/account/calendar-feed", "L ok ok ok ok ok ok ok ok"),
     Route("POST", "/account/calendar-feed/delete", "L R R R R R R R R"),
     Route("GET", "/feeds/<token>.ics", "N N N N N N N N N"),  # the address is the secret: unknown → 404
+    # «Keep working» under the idle warning.
+    Route("GET", "/session/keepalive", "L ok ok ok ok ok ok ok ok"),
     # ---------------------------------------------------------------- my work and cases
     Route("GET", "/", "L ok ok ok ok ok ok ok ok"),
     Route("GET", "/cases/", "L ok ok ok ok ok ok ok ok"),
@@ -82,6 +84,11 @@ ROUTES = [
     # The applicant's case waits for submit_application: the cell secretary's step.
     Route("POST", "/cases/<int:case_id>/actions/<trigger>",
           own="L V F F F F F N V", foreign="L N N N N F F N V"),
+    # The addresses forms post to, opened by GET (reload, return after sign-in): a redirect to the case page,
+    # which checks access itself.
+    Route("GET", "/cases/<int:case_id>/actions/<trigger>", "L R R R R R R R R"),
+    Route("GET", "/cases/<int:case_id>/comments", "L R R R R R R R R"),
+    Route("GET", "/cases/<int:case_id>/documents", "L R R R R R R R R"),
     Route("POST", "/cases/<int:case_id>/comments",
           own="L V V V V V F N V", foreign="L N N N N V F N V"),
     Route("POST", "/cases/<int:case_id>/documents",
@@ -123,6 +130,7 @@ ROUTES = [
     Route("GET", "/admin/users/<int:user_id>", "L F F F F F F F ok"),
     Route("POST", "/admin/users/<int:user_id>", "L F F F F F F F V"),
     Route("POST", "/admin/users/<int:user_id>/roles", "L F F F F F F F V"),
+    Route("GET", "/admin/users/<int:user_id>/roles", "L F F F F F F F R"),
     Route("POST", "/admin/roles/<int:grant_id>/revoke", "L F F F F F F F R"),
     Route("GET", "/admin/organisations", "L F F F F F F F ok"),
     Route("POST", "/admin/organisations", "L F F F F F F F V"),

@@ -134,6 +134,14 @@ def preferences():
     return render_template("account/preferences.html", form=form, errors=errors), errors.status
 
 
+@bp.get("/session/keepalive")
+@login_required
+def keepalive():
+    """«Keep working» under the idle warning: the request itself counts as activity (web.accounts.auth)."""
+    session["seen_at"] = runtime().clock.now().timestamp()
+    return {"ok": True}
+
+
 @bp.post("/language")
 def language():
     """Switch the language of this browser (and of the signed-in user's account)."""

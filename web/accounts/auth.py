@@ -51,6 +51,9 @@ from workflows.engine import Runtime
 from workflows.engine.access import Actor, load_actor
 
 IDLE_TIMEOUT = timedelta(minutes=30)
+# Set when a form arrived after its session ended: the next page (after signing in again) asks the browser to
+# fill in what was typed (web/static/js/app.js keeps it, per tab, when a form is sent).
+RESTORE_KEY = "restore_drafts"
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 login_manager = LoginManager()
@@ -117,9 +120,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 def start_session(user: User, now: datetime) -> None:
-    """Sign a user in with a brand-new session (rotation: nothing survives from before)."""
+    """Sign a user in with a brand-new session (rotation: nothing survives from before but the language and
+    the note that a form sent after the old session ended waits to be filled in again)."""
     locale = session.get("locale")
+    restore = session.get(RESTORE_KEY)
     session.clear()
+    if restore:
+        session[RESTORE_KEY] = True
     session.permanent = True
     session["sid"] = secrets.token_urlsafe(16)
     session["login_at"] = now.timestamp()
@@ -150,16 +157,43 @@ def _enforce_timeouts():
     now = runtime().clock.now().timestamp()
     login_at = session.get("login_at", 0)
     seen_at = session.get("seen_at", 0)
-    if now - seen_at > IDLE_TIMEOUT.total_seconds() or now - login_at > ABSOLUTE_TIMEOUT.total_seconds():
+    if now - seen_at > idle_timeout().total_seconds() or now - login_at > ABSOLUTE_TIMEOUT.total_seconds():
         end_session()
         if request.path.startswith("/api/"):
             abort(401)
         flash(_l("Your session has expired. Please sign in again."), "info")
+        if request.method == "POST":
+            keep_typed_values()
         return redirect(url_for("account.login", next=_safe_next(request.full_path)))
     # Only touch the cookie when a minute has passed: fewer Set-Cookie headers, same policy.
     if now - seen_at > 60:
         session["seen_at"] = now
     return None
+
+
+def idle_timeout() -> timedelta:
+    """30 idle minutes (quality.md Security 3); QUYTRINH_IDLE_SECONDS shortens it for the browser tests."""
+    seconds = current_app.config.get("IDLE_SECONDS")
+    return timedelta(seconds=int(seconds)) if seconds else IDLE_TIMEOUT
+
+
+def keep_typed_values(signed_in: bool = False) -> None:
+    """A form came after its session ended: nothing of it is done, and the page the user lands on (after
+    signing in again) fills in what they typed — kept by the browser for this tab, never by the server."""
+    session[RESTORE_KEY] = True
+    if signed_in:
+        flash(_l("What you typed has been filled in again: check it and send the form again."), "info")
+    else:
+        flash(_l("Nothing was saved, but what you typed is kept: after you sign in, the form is filled in again."),
+              "info")
+
+
+def session_page_info() -> dict[str, Any]:
+    """For base.html: the idle timeout (the page warns a minute before) and whether to fill a form in again."""
+    if not current_user.is_authenticated:
+        return {"idle_seconds": None, "restore_drafts": False}
+    restore = bool(session.pop(RESTORE_KEY, False)) if request.endpoint != "account.login" else False
+    return {"idle_seconds": int(idle_timeout().total_seconds()), "restore_drafts": restore}
 
 
 def init_app(app: Flask) -> None:
@@ -169,7 +203,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # rotation and fingerprinting are done above
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", ABSOLUTE_TIMEOUT)
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(0)
-    app.before_request(_enforce_timeouts)
+    # First of the page hooks: a form sent after the session ended is told so, not refused as a stale form (CSRF).
+    app.before_request_funcs.setdefault(None, []).insert(0, _enforce_timeouts)
+    app.context_processor(lambda: {"session_page": session_page_info()})
 
 
 # ---------------------------------------------------------------- the decorators

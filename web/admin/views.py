@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -18,7 +17,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from models import ORGANISATION_KINDS, ROLES
 from web.accounts.auth import admin_required, current_actor, runtime
-from web.common.forms import TOO_LONG, FormErrors, SimpleEmail, UIForm, choices
+from web.common.forms import DayFirstDateField, TOO_LONG, FormErrors, SimpleEmail, UIForm, choices
 from web.common.i18n import lang
 from web.common.labels import ORGANISATION_KINDS as KIND_LABELS
 from web.common.labels import ROLES as ROLE_LABELS
@@ -41,7 +40,6 @@ from workflows.domain.errors import InvalidInput, NotFound
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 REQUIRED = _l("This field is required.")
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]  # shown as the first
 
 
 class NewUserForm(UIForm):
@@ -93,7 +91,7 @@ class EditOrganisationForm(UIForm):
 
 
 class OverrideForm(UIForm):
-    day = DateField(_l("Day"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter a real date as dd/mm/yyyy."))])
+    day = DayFirstDateField(_l("Day"), validators=[DataRequired(_l("Enter a real date as dd/mm/yyyy."))])
     working = SelectField(_l("The day becomes"), choices=choices([("1", _l("a working day (swapped Saturday)")),
                                                                   ("0", _l("a day off"))]))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
@@ -181,6 +179,13 @@ def grant(user_id: int):
         errors.status = 400
     return render_template("admin/user.html", row=row, form=EditUserForm(obj=row.user), grant_form=grant_form,
                            errors=FormErrors(), grant_errors=errors), errors.status
+
+
+@bp.get("/users/<int:user_id>/roles")
+@admin_required
+def grant_again(user_id: int):
+    """The role form's address opened by GET (a reload after a refused form): the user's page, not a 405."""
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.post("/roles/<int:grant_id>/revoke")

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from web.api.errors import register_error_handlers, register_routing_errors
+from web.api.json_guard import refuse_unsafe_json
 from web.api.schemas import ErrorSchema
 
 API_DESCRIPTION = """Quy trình — REST API v1.
@@ -49,6 +50,7 @@ def init_api(app: Flask) -> Api:
     })
     api = QuytrinhApi(app)
     register_routing_errors(app)
+    app.before_request(refuse_unsafe_json)  # nesting and lone surrogates: a 400, not a 500 (json_guard.py)
 
     from web.api import docs
     from web.api.resources import BLUEPRINTS

@@ -48,6 +48,15 @@ def upload(case_id: int):
     return redirect(url_for("cases.show", case_id=case_id, _anchor="documents"))
 
 
+@bp.get("/<int:case_id>/comments")
+@bp.get("/<int:case_id>/documents")
+@login_required
+def files_again(case_id: int):
+    """The comment and upload addresses opened by GET (a reload after a refused form): the case page at that part."""
+    anchor = "comments" if request.path.endswith("/comments") else "documents"
+    return redirect(url_for("cases.show", case_id=case_id, _anchor=anchor))
+
+
 @bp.get("/documents/<int:document_id>")
 @login_required
 def document(document_id: int):

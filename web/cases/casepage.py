@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,6 +17,10 @@ from web.common.labels import (
 )
 from workflows.domain.definition import Field, Procedure
 from workflows.read.casefile import CaseFile, ref_kind
+
+
+# The states in which a decision stands and may still be appealed (discipline in force, struck off).
+APPEALABLE_STATES = frozenset({"in_force", "struck_off"})
 
 
 @dataclass(frozen=True)
@@ -107,9 +112,30 @@ def effects(file: CaseFile, data: dict[str, Any]) -> list[Entry]:
         entries.append(Entry(_("Case opened"), f"#{opened['id']} {procedure_label(opened['procedure'], file.case.rule_set)}"))
     for kind, (before, after) in (found.get("deadlines") or {}).items():
         entries.append(Entry(_("Deadline moved"), f"{format_date(before)} → {format_date(after)}"))
-    if found.get("decided_on"):
-        entries.append(Entry(_("Decision date"), format_date(found["decided_on"][1])))
+    decided = (found.get("decided_on") or [None, None])[1]
+    if decided and decided != data.get("decision_date"):  # the decision's own date is shown once, as recorded
+        entries.append(Entry(_("Decision date"), format_date(decided)))
     return entries
+
+
+@dataclass(frozen=True)
+class AppealWindow:
+    ends: date
+    days_left: int | None  # working days; None once the window has passed
+    legal_basis: str
+
+
+def appeal_window(file: CaseFile, calendar) -> AppealWindow | None:
+    """The appeal window a discipline or strike-off decision opened (case data `appeal_until`, counted from the
+    decision's receipt), while the decision stands; its legal basis is the deciding step's."""
+    until = (file.case.data or {}).get("appeal_until")
+    if not until or file.case.state not in APPEALABLE_STATES:
+        return None
+    ends = date.fromisoformat(until) if isinstance(until, str) else until
+    left = calendar.working_days_between(file.today, ends) if ends >= file.today else None
+    deciding = next((e for e in reversed(file.events) if e.to_state == file.case.state), None)
+    steps = file.definition.steps_for(deciding.trigger) if deciding else ()
+    return AppealWindow(ends, left, steps[0].legal_basis if steps else "")
 
 
 def current_step_text(file: CaseFile) -> str:

@@ -266,8 +266,12 @@ def _path_d(chain: list[_Node], back: bool) -> str:
 
 
 def render_svg(procedure: Procedure, *, labels: dict[str, str], step_labels: dict[str, str], current: str | None,
-               visited: set[str], title: str, description: str, side_caption: str, ident: str = "diagram") -> Markup:
-    """The SVG markup of a procedure with the current state (and those passed) highlighted."""
+               visited: set[str], title: str, description: str, side_caption: str, ident: str = "diagram",
+               taken: set[tuple[str, str]] | None = None) -> Markup:
+    """The SVG markup of a procedure with the current state (and those passed) highlighted.
+
+    `taken`: the (from, to) moves the case made; only their edges are drawn as passed — two visited
+    states joined by a step the case did not take stay plain (without it: every edge between visited states)."""
     nodes, paths, width, height = layout(procedure, labels)
     rows, back = _layers(procedure, forward_edges(procedure))
     edge_triggers = {(s, d): t for s, d, t in forward_edges(procedure)}
@@ -281,7 +285,8 @@ def render_svg(procedure: Procedure, *, labels: dict[str, str], step_labels: dic
     for chain in paths:
         is_back = (chain[0].name, chain[-1].name) in back
         trigger = edge_triggers.get((chain[0].name, chain[-1].name), "")
-        passed = chain[0].name in visited and chain[-1].name in visited
+        ends = (chain[0].name, chain[-1].name)
+        passed = ends in taken if taken is not None else (ends[0] in visited and ends[1] in visited)
         css = "diagram__edge" + (" diagram__edge--passed" if passed else "") + (" diagram__edge--back" if is_back else "")
         out.append(f'<path class="{css}" d="{_path_d(chain, is_back)}" marker-end="url(#{ident}-arrow)">'
                    f'<title>{escape(step_labels.get(trigger, trigger))}</title></path>')

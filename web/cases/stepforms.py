@@ -17,12 +17,12 @@ from werkzeug.datastructures import MultiDict
 
 from web.common.forms import FormErrors
 from workflows.domain.definition import Field, Step
+from workflows.domain.field_rules import date_text
 from workflows.domain.fields import VOTE_METHODS
 
 PREFIX = "d"
 LIST_ROWS_MAX = 50
 VOTE_PARTS = ("date", "eligible", "agree", "disagree", "method")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def input_name(path: list[str | int]) -> str:
@@ -55,18 +55,9 @@ def list_rows(form: MultiDict | None, path: list[str | int], minimum: int = 2) -
 
 
 def parse_date_text(text: str) -> str | None:
-    """'2026-05-07' or '07/05/2026' → '2026-05-07'; None when neither."""
-    text = text.strip()
-    match = _DMY.match(text)
-    try:
-        if match:
-            day, month, year = map(int, match.groups())
-            return date(year, month, day).isoformat()
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text).isoformat()
-    except ValueError:
-        return None
-    return None
+    """'07/05/2026', '07-05-2026', '07.05.2026' or '2026-05-07' → '2026-05-07'; None when none of them
+    (the field rules' reading, workflows.domain.field_rules; the engine checks the range)."""
+    return date_text(text)
 
 
 class StepFormParser:
@@ -208,8 +199,9 @@ class StepFormView:
 
     def __init__(self, step: Step, form_id: str, *, values: MultiDict | None = None,
                  errors: FormErrors | None = None, ref_options: dict[str, list[tuple[int, str]]] | None = None,
-                 defaults: dict[str, str] | None = None):
+                 defaults: dict[str, str] | None = None, choices: dict[str, tuple[str, ...]] | None = None):
         self.step = step
+        self.limits = choices or {}
         self.form_id = form_id
         self.posted = values
         self.errors = errors or FormErrors()
@@ -253,6 +245,14 @@ class StepFormView:
 
     def options(self, f: Field) -> list[tuple[int, str]] | None:
         return self.ref_options.get(f.name)
+
+    def choices(self, f: Field, path: list[str | int]) -> tuple[str, ...]:
+        """The options of an enum the step's rules allow (only what can succeed is offered)."""
+        return self.limits.get(f.name, f.choices) if len(path) == 1 else f.choices
+
+    def methods(self, f: Field) -> tuple[str, ...]:
+        """The vote methods the step's rules allow (a secret-ballot step offers no show of cards)."""
+        return self.limits.get(f.name, VOTE_METHODS)
 
     def general(self):
         """Messages not placed beside any input of this form (unknown keys, rules without a field)."""

@@ -5,9 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from web.accounts.auth import current_actor, login_required, runtime
-from web.cases.casepage import current_step_text, effects, recorded, waiting_text
+from web.cases.casepage import appeal_window, current_step_text, effects, recorded, waiting_text
 from web.cases.documents import case_documents
 from web.cases.diagram import forward_edges
+from web.cases.stale import happened_since, stale_page
 from web.cases.stepforms import StepFormView, parse_step_form
 from web.common.forms import FormErrors
 from web.common.i18n import label, lang
@@ -16,7 +17,6 @@ from workflows.domain.errors import (
     ConflictingUpdate,
     InvalidInput,
     RuleViolation,
-    TransitionNotAllowed,
 )
 from workflows.engine import fire
 from workflows.engine.access import forbidden_step
@@ -75,13 +75,14 @@ def index():
 
 def _diagram(file):
     from web.cases.diagram import render_svg
-    from web.common.i18n import label
+    from web.common.i18n import label, lang
 
     d = file.definition
     current = file.case.state
     return render_svg(
         d, labels={s.name: label(s) for s in d.states},
         step_labels={s.trigger: label(s) for s in d.steps}, current=current, visited=file.visited,
+        taken={(e.from_state, e.to_state) for e in file.events if e.from_state},
         title=_("Diagram of the procedure: %(name)s", name=label(d)),
         description=_("The case is now at: %(state)s.", state=label(d.state(current)) if current else "—"),
         side_caption=_("From any open step:") + " " + ", ".join(
@@ -102,14 +103,18 @@ def render_case(file, *, open_trigger: str | None = None, posted=None, errors: F
                 status: int = 200, upload_errors: FormErrors | None = None, comment_errors: FormErrors | None = None):
     forms = []
     for step in file.actions:
+        if step.trigger in file.not_before:
+            continue  # not yet: the page says from which day (offer only what can succeed)
         mine = step.trigger == open_trigger
         forms.append(StepFormView(
             step, f"act-{step.trigger}", values=posted if mine else None, errors=errors if mine else None,
-            ref_options=file.ref_options, defaults=_defaults(step, file)))
+            ref_options=file.ref_options, defaults=_defaults(step, file), choices=file.choices.get(step.trigger)))
     return render_template(
         "cases/show.html", file=file, case=file.case, forms=forms, open_trigger=open_trigger,
         diagram=_diagram(file), current_step=current_step_text(file), waiting=waiting_text(file),
         recorded=recorded, effects=effects, side_triggers=SIDE_TRIGGERS, documents=case_documents(file.case.id),
+        appeal=appeal_window(file, runtime().calendar()),
+        not_yet=[(step, file.not_before[step.trigger]) for step in file.actions if step.trigger in file.not_before],
         upload_errors=upload_errors, comment_errors=comment_errors,
     ), status
 
@@ -118,17 +123,27 @@ def render_case(file, *, open_trigger: str | None = None, posted=None, errors: F
 @login_required
 def show(case_id: int):
     file = read_case(runtime(), actor_id=current_actor().id, case_id=case_id, remote_addr=request.remote_addr)
-    return render_case(file)
+    wanted = request.args.get("act")
+    return render_case(file, open_trigger=wanted if any(s.trigger == wanted for s in file.actions) else None)
 
 
-def _refuse(file, trigger: str):
-    """The action is not on the page: unknown step (404), wrong state (409) or not the user's (403)."""
+@bp.get("/<int:case_id>/actions/<trigger>")
+@login_required
+def act_again(case_id: int, trigger: str):
+    """The address an action's form posts to, opened by GET (a reload after a refused form, the return after
+    signing in again): the case page with that action's form open, never a 405."""
+    return redirect(url_for("cases.show", case_id=case_id, act=trigger[:40], _anchor=f"action-{trigger[:40]}"))
+
+
+def _refuse(file, trigger: str, revision: int | None):
+    """The action is not on the page: unknown step (404), a step the case has moved past — a stale or repeated
+    submit, told in words with a link to the case (409) — or not the user's (403)."""
     definition = file.definition
     if trigger == "open" or trigger not in definition.triggers:
         abort(404)
     step = definition.step_from(trigger, file.case.state or "")
     if step is None:
-        raise TransitionNotAllowed(trigger, file.case.state or "—")
+        return stale_page(file, trigger, revision)
     raise forbidden_step(trigger, step.who if not callable(step.who) else ())
 
 
@@ -137,17 +152,17 @@ def _refuse(file, trigger: str):
 def act(case_id: int, trigger: str):
     rt, actor = runtime(), current_actor()
     file = read_case(rt, actor_id=actor.id, case_id=case_id, remote_addr=request.remote_addr, audited=False)
+    revision_text = request.form.get("revision") or ""
+    revision = int(revision_text) if (revision_text.isascii() and revision_text.isdigit()) and len(revision_text) < 10 else None
     step = next((s for s in file.actions if s.trigger == trigger), None)
     if step is None:
-        _refuse(file, trigger)
+        return _refuse(file, trigger, revision)
     data, errors = parse_step_form(step, request.form)
     comment = (request.form.get("comment") or "").strip()
     if len(comment) > 2000:
         errors.add("comment", _("At most %(n)d characters.", n=2000), status=400)
     if StepFormView(step, "x").needs_comment and not comment:
         errors.add("comment", _("A comment is required for this step."), status=400)
-    revision_text = request.form.get("revision") or ""
-    revision = int(revision_text) if (revision_text.isascii() and revision_text.isdigit()) and len(revision_text) < 10 else None
     if not errors:
         try:
             fire(rt, case_id=case_id, trigger=trigger, actor_id=actor.id, data=data, comment=comment or None,
@@ -155,9 +170,15 @@ def act(case_id: int, trigger: str):
         except (InvalidInput, RuleViolation) as exc:
             errors.add_error(exc)
         except ConflictingUpdate as exc:
-            flash(exc.message(lang()), "error")
             fresh = read_case(rt, actor_id=actor.id, case_id=case_id, remote_addr=request.remote_addr)
-            return render_case(fresh, status=409)
+            if not any(s.trigger == trigger for s in fresh.actions):
+                return stale_page(fresh, trigger, revision)
+            # The step can still be taken: say what changed meanwhile and keep what was typed.
+            flash(exc.message(lang()), "error")
+            for sentence in happened_since(fresh, trigger, revision):
+                flash(sentence, "error")
+            flash(_("Check the case as it is now, then send the form again."), "error")
+            return render_case(fresh, open_trigger=trigger, posted=request.form, status=409)
         else:
             flash(_("Recorded: %(step)s.", step=label(step)), "success")
             return redirect(url_for("cases.show", case_id=case_id, _anchor="current"))

@@ -92,8 +92,24 @@ def _http_error(exc: HTTPException):
 
 
 def _csrf_error(exc: CSRFError):
-    text = gettext("This form has expired or was not sent from this site. Reload the page and try again.")
-    return render_template("error.html", status=400, message=text, error=None), 400
+    """A form whose session ended or changed (signed out, signed in again in another tab): nothing is done;
+    the user is sent to sign in (or back to the form) and the browser fills in what they typed again."""
+    from flask import flash, redirect, url_for
+
+    from web.accounts.auth import keep_typed_values, safe_next
+
+    # No token at all is no stale form (a forged or broken request): refused as before.
+    if (request.method != "POST" or not request.form.get("csrf_token")
+            or request.endpoint in (None, "account.login", "account.logout", "account.language")):
+        text = gettext("This form has expired or was not sent from this site. Reload the page and try again.")
+        return render_template("error.html", status=400, message=text, error=None), 400
+    if current_user.is_authenticated:
+        flash(gettext("This form was opened in an earlier session, so it was not saved."), "info")
+        keep_typed_values(signed_in=True)
+        return redirect(safe_next(request.path) or url_for("dashboard.index"))
+    flash(gettext("Your session has expired. Please sign in again."), "info")
+    keep_typed_values()
+    return redirect(url_for("account.login", next=safe_next(request.path)))
 
 
 def _server_error(exc: Exception):

@@ -29,8 +29,11 @@ from dataclasses import dataclass
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields import Field
+from wtforms.widgets import TextInput
 
 from web.common.i18n import lang, message
+from workflows.domain import field_rules
 from workflows.domain.errors import InvalidInput, QuytrinhError, RuleViolation
 
 STATUS = {InvalidInput: 400, RuleViolation: 422}
@@ -130,7 +133,7 @@ def choices(pairs) -> list:
 
 
 class SimpleEmail:
-    """An e-mail address in its plain shape (name@domain), without a DNS-checking dependency."""
+    """An e-mail address by the field rule the API and the import apply too (name@domain.tld, no DNS)."""
 
     def __init__(self, message=None):
         self.message = message
@@ -138,10 +141,41 @@ class SimpleEmail:
     def __call__(self, form, field) -> None:
         from wtforms.validators import ValidationError
 
-        value = (field.data or "").strip()
-        local, _, domain = value.partition("@")
-        if value and (not local or "." not in domain or any(c.isspace() for c in value) or domain.startswith(".")):
-            raise ValidationError(self.message or "Invalid e-mail address.")
+        if not (field.data or "").strip():
+            return
+        try:
+            field_rules.clean_email(field.data)
+        except field_rules.FieldError:
+            raise ValidationError(self.message or "Invalid e-mail address.") from None
+
+
+class DayFirstDateField(Field):
+    """A date typed day first — 05/03/2001, 05-03-2001, 05.03.2001 (or ISO) — shown as dd/mm/yyyy in a text
+    input whatever the browser's locale; read by the field rules every door shares."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.raw = ""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def process_formdata(self, valuelist) -> None:
+        from wtforms.validators import ValidationError
+
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        try:
+            self.data = field_rules.parse_date(self.raw)
+        except field_rules.FieldError:
+            self.data = None
+            raise ValueError(self.gettext("Enter a real date as dd/mm/yyyy.")) from None
 
 
 class _CatalogueTranslations:

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     SelectField,
     StringField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from models import EDUCATION_LEVELS, GENDERS
 from web.accounts.auth import current_actor, login_required, runtime
 from web.cases.stepforms import StepFormView, parse_step_form
-from web.common.forms import TOO_LONG, FormErrors, SimpleEmail, UIForm, choices
+from web.common.forms import DayFirstDateField, TOO_LONG, FormErrors, SimpleEmail, UIForm, choices
 from web.common.i18n import label
 from web.common.labels import CHOICES, MEMBERSHIP, all_procedures
 from workflows.directory.directory_access import add_person
@@ -37,13 +36,12 @@ from workflows.procedures.registry import procedure_names
 bp = Blueprint("directory", __name__)
 
 REQUIRED = _l("This field is required.")
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]  # shown as the first
 DATE_MESSAGE = _l("Enter a real date as dd/mm/yyyy.")
 
 
 class PersonForm(UIForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
-    birth_date = DateField(_l("Date of birth"), format=DATE_FORMATS, validators=[DataRequired(DATE_MESSAGE)])
+    birth_date = DayFirstDateField(_l("Date of birth"), validators=[DataRequired(DATE_MESSAGE)])
     gender = SelectField(_l("Gender"), choices=choices([("", _l("— choose —"))] + [(g, CHOICES[g]) for g in GENDERS]),
                          validators=[Optional()])
     ethnicity = StringField(_l("Ethnicity"), validators=[Optional(), Length(max=100, message=TOO_LONG)])
@@ -68,8 +66,8 @@ class NewPersonForm(PersonForm):
     membership_status = SelectField(
         _l("Membership status on record"), choices=choices(MEMBERSHIP.items()), default="none",
         description=_l("Only for people already on the rolls; afterwards only decisions change it."))
-    joined_on = DateField(_l("Admitted on (decision date)"), format=DATE_FORMATS, validators=[Optional()])
-    official_on = DateField(_l("Official member from"), format=DATE_FORMATS, validators=[Optional()])
+    joined_on = DayFirstDateField(_l("Admitted on (decision date)"), validators=[Optional()])
+    official_on = DayFirstDateField(_l("Official member from"), validators=[Optional()])
 
 
 @bp.get("/organisations")
@@ -114,7 +112,9 @@ def new_person(org_id: int):
 @login_required
 def person(person_id: int):
     page = person_page(runtime(), actor_id=current_actor().id, person_id=person_id, remote_addr=request.remote_addr)
-    return render_template("directory/person.html", page=page, person=page.person, procedures=all_procedures())
+    # Offer only what can succeed: no admission case for a member, none of a procedure already open.
+    procedures = [(name, text) for name, text in all_procedures() if name in page.openable]
+    return render_template("directory/person.html", page=page, person=page.person, procedures=procedures)
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
@@ -167,7 +167,7 @@ def open_for(person_id: int, procedure: str):
             else:
                 flash(_("The case was opened: %(name)s.", name=label(ctx.definition)), "success")
                 return redirect(url_for("cases.show", case_id=case.id))
-    view = StepFormView(step, "open", values=posted, errors=errors, ref_options=ctx.ref_options)
+    view = StepFormView(step, "open", values=posted, errors=errors, ref_options=ctx.ref_options, choices=ctx.choices)
     return render_template("directory/open_case.html", ctx=ctx, view=view, person=ctx.person), \
         errors.status if errors else 200
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from web.accounts.auth import current_actor, login_required, runtime
 from web.common.nav import add_nav_item
+from web.common.params import date_arg, page_arg
 from web.reports.charts import line_chart, stacked_bars
 from workflows.domain.errors import InvalidInput
 from workflows.reports import pages as report_pages
@@ -18,6 +19,17 @@ from workflows.reports.register import MEMBER_STATUSES, PAGE_SIZE, STATUS_LABELS
 from workflows.reports.statistics import CATEGORIES, CATEGORY_LABELS_VI, seed_sentence
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+TABS = (("reports.statistics", _l("Statistics")), ("reports.pipeline", _l("Pipeline")),
+        ("reports.compliance", _l("Compliance audit")), ("reports.register", _l("Member register")))
+
+
+@bp.app_context_processor
+def _report_tabs():
+    """The report tabs the user may open for an organisation (no tab that answers 403)."""
+    def tabs(org):
+        allowed = report_pages.may_audit(current_actor(), org.path)
+        return [(endpoint, text) for endpoint, text in TABS if endpoint != "reports.compliance" or allowed]
+    return {"report_tabs": tabs}
 
 LINE_FIGURES = ("admitted", "recognised", "struck_off", "struck_off_probationary", "expelled", "withdrawn")
 # "of which probationary" is part of "struck off": a stacked bar leaves it out.
@@ -34,20 +46,9 @@ def init_nav(app) -> None:
                         "inspection_committee", "inspector"))
 
 
-def _date_arg(name: str, default: date) -> date:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"Ngày «{raw[:20]}» không hợp lệ (định dạng YYYY-MM-DD).",
-                           f"'{raw[:20]}' is not a date (YYYY-MM-DD).", {name: "not a date"}) from None
-
-
 def _period() -> tuple[date, date]:
     today = runtime().clock.today()
-    return _date_arg("from", date(today.year, 1, 1)), _date_arg("to", today)
+    return date_arg("from", date(today.year, 1, 1)), date_arg("to", today)
 
 
 def _export_format() -> str:
@@ -99,13 +100,7 @@ def _after() -> int:
 
 
 def _page_number() -> int:
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 0
-    if page < 1 or page > 100_000:
-        raise InvalidInput("Số trang không hợp lệ.", "Invalid page number.", {"page": "must be ≥ 1"})
-    return page
+    return page_arg()
 
 
 REPORTS = ("statistics", "pipeline", "compliance", "register")

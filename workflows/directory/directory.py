@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from models import (
@@ -13,9 +14,12 @@ from models import (
     ORGANISATION_KINDS,
     Organisation,
     Person,
+    PersonNameWord,
 )
+from workflows.domain import field_rules as rules
 from workflows.domain.errors import InvalidInput, NotFound
-from workflows.domain.fields import parse_date
+from workflows.domain.field_rules import FieldError
+from workflows.domain.text import sort_key, words
 
 # Which kinds may sit under which: a cell never has children, a province has no parent.
 ALLOWED_PARENTS = {
@@ -32,10 +36,16 @@ ALLOWED_PARENTS = {
 def create_organisation(session: Session, *, name: str, kind: str, parent_id: int | None = None,
                         admission_authority: bool = False, email: str | None = None) -> Organisation:
     """Add an organisation under its parent, keeping the materialised path."""
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("Tên tổ chức phải có từ 1 đến 200 ký tự.", "name must be 1 to 200 characters.",
-                           {"name": "invalid"})
+    try:
+        name = rules.clean_text(name or "", max_length=200)
+    except FieldError as exc:
+        raise InvalidInput(f"Tên tổ chức chưa hợp lệ: {exc.vi}.", f"Invalid organisation name: {exc.en}.",
+                           {"name": exc.en}) from None
+    try:
+        email = rules.clean_email(email)
+    except FieldError as exc:
+        raise InvalidInput(f"Thư điện tử của tổ chức chưa hợp lệ: {exc.vi}.", f"Invalid organisation e-mail: {exc.en}.",
+                           {"email": exc.en}) from None
     if kind not in ORGANISATION_KINDS:
         raise InvalidInput(f"Loại tổ chức «{kind}» không hợp lệ.", f"Unknown organisation kind '{kind}'.",
                            {"kind": "one of " + ", ".join(ORGANISATION_KINDS)})
@@ -64,43 +74,50 @@ PERSON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion", "
                  "occupation", "email", "holds_post")
 
 
+TEXT_LIMITS = {"ethnicity": 100, "religion": 100, "home_address": 400, "occupation": 200}
+
+
 def clean_person_fields(values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Validate biography fields; `partial` for an edit that changes only some of them."""
+    """Validate biography fields by the field rules (workflows.domain.field_rules) every door shares:
+    NFC printable text, a real e-mail address, a birth date in the past; `partial` for an edit."""
     clean: dict[str, Any] = {}
+    errors_vi: dict[str, str] = {}
     errors: dict[str, str] = {}
-    if "full_name" in values or not partial:
-        name = (values.get("full_name") or "").strip()
-        if not name or len(name) > 200:
-            errors["full_name"] = "required, at most 200 characters"
-        clean["full_name"] = name
-    if "birth_date" in values or not partial:
+
+    def check(key: str, rule) -> None:
         try:
-            born = parse_date(values.get("birth_date"))
-            if born > date.today() or born.year < 1900:
-                raise ValueError
-            clean["birth_date"] = born
-        except Exception:
-            errors["birth_date"] = "must be a date YYYY-MM-DD in the past"
+            clean[key] = rule()
+        except FieldError as exc:
+            errors_vi[key], errors[key] = exc.vi, exc.en
+
+    if "full_name" in values or not partial:
+        check("full_name", lambda: rules.clean_text(values.get("full_name") or "", max_length=200))
+    if "birth_date" in values or not partial:
+        check("birth_date", lambda: _birth_date(values.get("birth_date")))
     for key, choices in (("gender", GENDERS), ("education", EDUCATION_LEVELS)):
         if values.get(key) not in (None, ""):
             if values[key] not in choices:
-                errors[key] = "one of " + ", ".join(choices)
+                errors_vi[key] = errors[key] = "one of " + ", ".join(choices)
             clean[key] = values[key]
-    for key in ("ethnicity", "religion", "home_address", "occupation", "email"):
+    for key, limit in TEXT_LIMITS.items():
         if values.get(key) not in (None, ""):
-            text = values[key]
-            if not isinstance(text, str) or len(text) > 400:
-                errors[key] = "a text of at most 400 characters"
-            elif key == "email" and ("@" not in text or " " in text.strip()):
-                errors[key] = "an e-mail address"
-            else:
-                clean[key] = text.strip()
+            check(key, lambda key=key, limit=limit: rules.clean_text(values[key], max_length=limit,
+                                                                     multiline=key == "home_address"))
+    if values.get("email") not in (None, ""):
+        check("email", lambda: rules.clean_email(values["email"]))
     if "holds_post" in values:
         clean["holds_post"] = bool(values["holds_post"])
     if errors:
-        raise InvalidInput("Thông tin cá nhân chưa hợp lệ: " + ", ".join(errors),
-                           "Invalid person data: " + ", ".join(errors), errors)
+        raise InvalidInput("Thông tin cá nhân chưa hợp lệ — " + "; ".join(f"{k}: {v}" for k, v in errors_vi.items()),
+                           "Invalid person data — " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
     return clean
+
+
+def _birth_date(value: Any):
+    born = rules.parse_date(value)
+    if born > date.today():
+        raise FieldError("phải là một ngày đã qua", "must be a date in the past")
+    return born
 
 
 def create_person(session: Session, *, organisation_id: int, membership_status: str = "none",
@@ -121,19 +138,42 @@ def create_person(session: Session, *, organisation_id: int, membership_status: 
     for key, value in (("joined_on", joined_on), ("official_on", official_on)):
         if value not in (None, ""):
             try:
-                dates[key] = parse_date(value)
-            except Exception:
-                raise InvalidInput(f"{key}: ngày không hợp lệ", f"{key} must be a date YYYY-MM-DD", {key: "date"}) from None
-    person = Person(organisation_id=organisation_id, membership_status=membership_status, flags={}, **clean, **dates)
+                # Nobody joined the Party before it was founded (3 February 1930).
+                dates[key] = rules.parse_date(value, earliest=rules.PARTY_FOUNDED)
+            except FieldError as exc:
+                raise InvalidInput(f"{key}: {exc.vi}", f"{key}: {exc.en}", {key: exc.en}) from None
+    person = Person(organisation_id=organisation_id, membership_status=membership_status, flags={},
+                    sort_key=sort_key(clean["full_name"]), **clean, **dates)
     session.add(person)
     session.flush()
+    index_name(session, person.id, person.full_name, new=True)
     return person
 
 
 def update_person(session: Session, person: Person, values: dict[str, Any]) -> Person:
     """Edit a person's biography (never their membership status: only decisions change that)."""
     clean = clean_person_fields({k: v for k, v in values.items() if k in PERSON_FIELDS}, partial=True)
+    renamed = "full_name" in clean and clean["full_name"] != person.full_name
     for key, value in clean.items():
         setattr(person, key, value)
+    if renamed:
+        person.sort_key = sort_key(person.full_name)
     session.flush()
+    if renamed:
+        index_name(session, person.id, person.full_name)
     return person
+
+
+def index_name(session: Session, person_id: int, full_name: str, *, new: bool = False) -> None:
+    """Write the folded words of a person's name (the search index); the import calls it for its rows too."""
+    if not new:
+        session.execute(delete(PersonNameWord).where(PersonNameWord.person_id == person_id))
+    rows = name_index_rows(person_id, full_name)
+    if rows:
+        session.execute(insert(PersonNameWord), rows)
+
+
+def name_index_rows(person_id: int, full_name: str) -> list[dict[str, Any]]:
+    """The person_name_words rows of a name, for writers that insert people in bulk (import, benchmarks);
+    their persons rows take `sort_key(full_name)` and the name as `normalise_text(full_name)`."""
+    return [{"word": w, "person_id": person_id} for w in dict.fromkeys(words(full_name))]

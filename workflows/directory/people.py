@@ -14,15 +14,16 @@ from sqlalchemy.orm import Session
 from models import Case, Organisation, Person, write_transaction
 from workflows.directory.directory import update_person
 from workflows.directory.directory_access import PERSON_KEEPERS
-from workflows.domain.definition import Procedure
+from workflows.domain.definition import CaseFacts, Procedure, StepContext
 from workflows.domain.errors import Forbidden, NotFound
 from workflows.domain.rulesets import RULE_SETS, rule_set_in_force
 from workflows.engine.access import Actor, forbidden_step, load_actor
 from workflows.engine.audit import record_audit
-from workflows.engine.facts import load_chain
+from workflows.engine.facts import DbLookups, load_chain, person_facts
 from workflows.engine.runtime import Runtime
-from workflows.procedures.registry import get_procedure
+from workflows.procedures.registry import get_procedure, procedure_names
 from workflows.read.casefile import ref_options
+from workflows.read.choices import may_open, possible_choices
 from workflows.read.listing import subtree, visible
 
 
@@ -56,6 +57,7 @@ class PersonPage:
     cases: list[Case]
     can_edit: bool
     can_open: bool
+    openable: tuple[str, ...] = ()  # the procedures whose opening this person's record does not already rule out
 
 
 def keeps_records(actor: Actor, path: str) -> bool:
@@ -120,7 +122,7 @@ def organisation_page(rt: Runtime, *, actor_id: int, organisation_id: int) -> Or
             .group_by(Case.organisation_id)).all()) if child_ids else {}
         rank = case({"official": 0, "probationary": 1, "none": 2}, value=Person.membership_status, else_=3)
         members = list(session.scalars(select(Person).where(Person.organisation_id == org.id)
-                                       .order_by(rank, Person.full_name, Person.id).limit(2000)))
+                                       .order_by(rank, Person.sort_key, Person.id).limit(2000)))
         open_cases = session.scalar(select(func.count(Case.id)).where(subtree(Case.organisation_path, org.path),
                                                                       Case.closed_at.is_(None))) or 0
         counts: dict[str, int] = {}  # in the order the members are listed
@@ -150,13 +152,33 @@ def person_page(rt: Runtime, *, actor_id: int, person_id: int, remote_addr: str 
             cases = [c for c in session.scalars(select(Case).where(Case.person_id == person.id).order_by(Case.id.desc()))
                      if actor.can_see(c.organisation_path)]
             page = PersonPage(person, org, cases, can_edit=keeps_records(actor, org.path),
-                              can_open=bool(actor.is_admin or actor.roles_over(org.path) - {"inspector"}))
+                              can_open=bool(actor.is_admin or actor.roles_over(org.path) - {"inspector"}),
+                              openable=_openable(session, rt, person, org, cases))
     with write_transaction(rt.session_factory) as session:
         record_audit(session, at=rt.clock.now(), user_id=actor_id, action="person.view", object_type="person",
                      object_id=person_id, outcome="denied" if refused else "ok", remote_addr=remote_addr)
     if refused:
         raise NotFound("người", person_id)
     return page
+
+
+def _openable(session: Session, rt: Runtime, person: Person, org: Organisation, cases: list[Case]) -> tuple[str, ...]:
+    """Procedures that may be opened for the person: none already open, and the open step's rules about the
+    person hold (no admission case for a member, no probation case for someone not on probation, …)."""
+    rule_set = rule_set_in_force(rt.clock.today()).name
+    chain = load_chain(session, org.path)
+    already = {c.procedure for c in cases if c.closed_at is None}
+    found = []
+    for name in procedure_names():
+        definition = get_procedure(name, rule_set)
+        ctx = StepContext(
+            rule_set=RULE_SETS[rule_set], chain=chain, calendar=rt.calendar(), lookups=DbLookups(session),
+            case=CaseFacts(None, name, rule_set, None, 0, org.id, person.id, {}, {}),
+            person=person_facts(person), data={}, today=rt.clock.today(),
+        )
+        if name not in already and may_open(ctx, definition.open_step):
+            found.append(name)
+    return tuple(found)
 
 
 def person_for_edit(rt: Runtime, *, actor_id: int, person_id: int) -> Person:
@@ -208,6 +230,7 @@ class OpenForm:
     organisation: Organisation
     definition: Procedure
     ref_options: dict[str, list[tuple[int, str]]]
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # options the open step's rules allow
 
 
 def open_case_form(rt: Runtime, *, actor_id: int, person_id: int, procedure: str) -> OpenForm:
@@ -224,4 +247,9 @@ def open_case_form(rt: Runtime, *, actor_id: int, person_id: int, procedure: str
                          else (), chain, RULE_SETS[definition.rule_set]) and not actor.superuser_over(org.path):
             raise forbidden_step("open", definition.open_step.who if not callable(definition.open_step.who) else ())
         options = ref_options(session, actor, chain, None, [definition.open_step], person_id=person.id)
-        return OpenForm(person, org, definition, options)
+        ctx = StepContext(
+            rule_set=RULE_SETS[definition.rule_set], chain=chain, calendar=rt.calendar(), lookups=DbLookups(session),
+            case=CaseFacts(None, definition.name, definition.rule_set, None, 0, org.id, person.id, {}, {}),
+            person=person_facts(person), data={}, today=rt.clock.today(),
+        )
+        return OpenForm(person, org, definition, options, possible_choices(ctx, definition.open_step))

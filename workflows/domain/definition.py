@@ -171,6 +171,9 @@ class Field:
     # An object that may also be given as plain `true`: recorded, without its details (api.md's
     # `superior_consent?` reads as a flag).
     flag: bool = False
+    # Bounds of an `int` (workflows.domain.field_rules.MAX_COUNT: no count overflows a database integer).
+    minimum: int = 0
+    maximum: int = 100_000
 
 
 @dataclass(frozen=True)

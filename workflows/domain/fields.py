@@ -1,7 +1,8 @@
 """Validation of the data a step records, from its `Field` declarations.
 
 The same declarations drive the web forms and the API schemas, so a value is
-checked the same way whichever door it came in by.
+checked the same way whichever door it came in by; the checks themselves are the
+field rules of workflows.domain.field_rules (text, dates, counts).
 """
 from __future__ import annotations
 
@@ -9,17 +10,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from workflows.domain import field_rules
 from workflows.domain.definition import Field
 from workflows.domain.errors import InvalidInput
+from workflows.domain.field_rules import FieldError as _FieldError
 from workflows.domain.votes import Vote
 
 VOTE_METHODS = ("secret_ballot", "show_of_cards")
-
-
-class _FieldError(ValueError):
-    def __init__(self, vi: str, en: str):
-        super().__init__(en)
-        self.vi, self.en = vi, en
+MAX_ID = 2**31 - 1  # ids are the database's 32-bit integers
 
 
 def parse_data(fields: Sequence[Field], raw: Any) -> dict[str, Any]:
@@ -69,25 +67,13 @@ def _parse_value(f: Field, value: Any, key: str, errors_vi, errors_en) -> Any:
     kind = f.kind
     if kind == "date":
         return parse_date(value)
-    if kind in ("int", "ref"):
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise _FieldError("phải là số nguyên", "must be an integer")
-        try:
-            number = int(value)
-        except ValueError:
-            raise _FieldError("phải là số nguyên", "must be an integer") from None
-        if number < 0 or (kind == "ref" and number < 1) or number > 2**31:
-            raise _FieldError("số không hợp lệ", "is out of range")
-        return number
+    if kind == "ref":
+        return field_rules.clean_count(value, minimum=1, maximum=MAX_ID)
+    if kind == "int":
+        return field_rules.clean_count(value, minimum=f.minimum, maximum=f.maximum)
     if kind in ("str", "text"):
-        if not isinstance(value, str):
-            raise _FieldError("phải là chuỗi ký tự", "must be a string")
-        value = value.strip()
-        if len(value) > f.max_length:
-            raise _FieldError(f"dài quá {f.max_length} ký tự", f"is longer than {f.max_length} characters")
-        if not value and f.required:
-            raise _FieldError("bắt buộc phải nhập", "is required")
-        return value
+        return field_rules.clean_text(value, max_length=f.max_length, multiline=kind == "text",
+                                      required=f.required) or ""
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -105,6 +91,7 @@ def _parse_value(f: Field, value: Any, key: str, errors_vi, errors_en) -> Any:
     if kind == "vote":
         if not isinstance(value, Mapping):
             raise _FieldError("phải là kết quả biểu quyết", "must be a vote object")
+        value = _vote_counts(value, key, errors_vi, errors_en)
         try:
             vote = Vote.parse(value)
         except ValueError as exc:
@@ -136,16 +123,23 @@ def _parse_value(f: Field, value: Any, key: str, errors_vi, errors_en) -> Any:
     raise AssertionError(f"unknown field kind {kind}")
 
 
+def _vote_counts(value: Mapping, key: str, errors_vi, errors_en) -> Mapping:
+    """A vote's counts within the field rules' bounds (eligible 1..MAX_COUNT), its date as written."""
+    checked = dict(value)
+    for part, minimum in (("eligible", 1), ("agree", 0), ("disagree", 0)):
+        if part in checked and checked[part] is not None:
+            try:
+                checked[part] = field_rules.clean_count(checked[part], minimum=minimum)
+            except _FieldError as exc:
+                raise _FieldError(f"{part}: {exc.vi}", f"{part}: {exc.en}") from None
+    if isinstance(checked.get("date"), str):
+        checked["date"] = parse_date(checked["date"])
+    return checked
+
+
 def parse_date(value: Any) -> date:
-    """A calendar date from `date` or 'YYYY-MM-DD'."""
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _FieldError("phải là ngày dạng YYYY-MM-DD", "must be a date YYYY-MM-DD")
+    """A calendar date `date` or 'YYYY-MM-DD' (the web forms convert what was typed first) in the plausible range."""
+    return field_rules.parse_date(value, iso_only=True)
 
 
 def _vote_message_vi(message_en: str) -> str:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, insert, literal, select, update
 
-from models import Case, Deadline, Event, Organisation, Person, Vote
+from models import Case, Deadline, DecisionNumber, Event, Organisation, Person, Vote
 from models.prepared import Prepared
 from models.record import append_audit
 
@@ -213,8 +213,17 @@ def insert_audit(conn: Connection, **values) -> None:
     append_audit(conn, values)
 
 
+def insert_decision_number(conn: Connection, case_id: int, number_key: str) -> None:
+    """Index a decision number the case recorded (folded), once per case however often it is recorded."""
+    table = DecisionNumber.__table__
+    known = exists().where(table.c.number_key == number_key, table.c.case_id == case_id)
+    conn.execute(insert(table).from_select(["number_key", "case_id"],
+                                           select(literal(number_key), literal(case_id)).where(~known)))
+
+
 __all__ = [
     "CaseRow", "DeadlineRow", "has_open_case", "insert_audit", "insert_case", "insert_deadline",
+    "insert_decision_number",
     "insert_event", "insert_vote", "load_case", "load_open_deadlines", "organisation_path", "person_values",
     "update_case",
     "update_person", "write_deadline",

@@ -32,6 +32,7 @@ from workflows.domain.errors import (
 )
 from workflows.domain.fields import parse_data, to_json
 from workflows.domain.rulesets import RULE_SETS
+from workflows.domain.text import fold
 from workflows.engine import issuing, store
 from workflows.engine.access import Actor, forbidden_step, load_actor, require_visible
 from workflows.engine.effects import (
@@ -307,6 +308,9 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
         conn, case_id=case.id, seq=seq, trigger=step.trigger, from_state=from_state, to_state=dest,
         actor_id=write.actor.id, at=now, data=event_data, comment=comment, hash=case.event_head,
     )
+    number = fold(stored.get("decision_number") or "")[:100] if isinstance(stored.get("decision_number"), str) else ""
+    if number:  # the search finds a case by its decision number (workflows.read.search)
+        store.insert_decision_number(conn, case.id, number)
     store.insert_audit(conn, at=now, user_id=write.actor.id, action=f"case.{step.trigger}", object_type="case",
                        object_id=str(case.id), detail=f"{from_state or '-'} -> {dest}")
 

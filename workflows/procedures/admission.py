@@ -379,7 +379,7 @@ def build(rule_set: RuleSet) -> Procedure:
             trigger="extend_deadline", sources=decide_sources + ("cell_approved",), dest=STAY, who=COMPETENT,
             label_vi="Gia hạn thời hạn xem xét", label_en="Extend the decision deadline",
             legal_basis="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
-            fields=(Field("days", "int", label_vi="Số ngày làm việc gia hạn", label_en="Working days"),
+            fields=(common.EXTENSION_DAYS,
                     common.REASON),
             rules=(HAS_DECISION_DEADLINE, EXTENSION_MAX), effects=_extend,
         ),

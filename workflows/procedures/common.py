@@ -36,6 +36,9 @@ RECEIVED_DATE = Field(
     "received_date", "date", required=False,
     label_vi="Ngày nhận quyết định", label_en="Date the decision was received",
 )
+# An extension of at least one working day: a zero-day extension changes nothing and is refused as input.
+EXTENSION_DAYS = Field("days", "int", minimum=1, label_vi="Số ngày làm việc gia hạn",
+                       label_en="Working days")
 VOTE = Field("vote", "vote", label_vi="Kết quả biểu quyết", label_en="Vote")
 DECISION_VOTE = Field(
     "vote", "vote", required=False,

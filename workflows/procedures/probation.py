@@ -316,7 +316,7 @@ def build(rule_set: RuleSet) -> Procedure:
         trigger="extend_deadline", sources=waiting, dest=STAY, who=COMPETENT,
         label_vi="Gia hạn thời hạn xem xét", label_en="Extend the decision deadline",
         legal_basis="QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1",
-        fields=(Field("days", "int", label_vi="Số ngày làm việc gia hạn", label_en="Working days"), common.REASON),
+        fields=(common.EXTENSION_DAYS, common.REASON),
         rules=(HAS_DECISION_DEADLINE, common.extension_rule("decision_extension_days")), effects=_extend,
     ))
     steps.extend(common.return_for_rework_steps(

@@ -34,6 +34,7 @@ from workflows.engine.facts import load_chain, load_roll
 from workflows.engine.runtime import Runtime
 from workflows.procedures.registry import get_procedure
 from workflows.read.listing import SIDE_TRIGGERS, subtree
+from workflows.read.choices import available_from, possible_choices
 from workflows.read.queries import allowed_actions, step_context
 
 REF_LIMIT = 500
@@ -69,6 +70,10 @@ class CaseFile:
     names: dict[int, str] = field(default_factory=dict)  # person id -> name, for refs in recorded data
     days_left: dict[int, int] = field(default_factory=dict)  # open deadline id -> working days left
     official_members: int = 0  # of the case's organisation: the usual number entitled to a cell vote
+    # trigger -> {field: the options its rules allow} (workflows.read.choices: offer only what can succeed)
+    choices: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # trigger -> the first day its date rules accept, for a step that cannot be taken yet (shown as «from …»)
+    not_before: dict[str, date] = field(default_factory=dict)
 
 
 def may_write(actor: Actor, path: str) -> bool:
@@ -182,6 +187,9 @@ def _assemble(session: Session, rt: Runtime, actor: Actor, case: Case) -> CaseFi
         can_write=may_write(actor, case.organisation_path), today=today, days_left=days_left,
     )
     file.ref_options = ref_options(session, actor, chain, case, steps)
+    if ctx is not None:
+        file.choices = {step.trigger: possible_choices(ctx, step) for step in steps}
+        file.not_before = {step.trigger: day for step in steps if (day := available_from(ctx, step)) is not None}
     file.names = _names(session, events, file.ref_options)
     # The usual count of a cell vote: official members, but not those suspended or temporarily elsewhere
     # (exempt members count while they may attend; the secretary leaves out those absent).
@@ -227,10 +235,12 @@ def ref_options(session: Session, actor: Actor, chain: list[OrgFacts], case: Cas
             # Official members of the case's grassroots organisation: helpers, introducers.
             root = session.get(Organisation, grassroots_of(chain).id)
             rows = session.execute(
-                select(Person.id, Person.full_name, Organisation.name).join(Organisation, Organisation.id == Person.organisation_id)
+                select(Person.id, Person.full_name, Person.birth_date, Organisation.name)
+                .join(Organisation, Organisation.id == Person.organisation_id)
                 .where(subtree(Organisation.path, root.path), Person.membership_status == "official")
-                .order_by(Person.full_name, Person.id).limit(REF_LIMIT)).all()
-            options[f.name] = [(pid, f"{name} — {org}") for pid, name, org in rows]
+                .order_by(Person.sort_key, Person.id).limit(REF_LIMIT)).all()
+            # The birth year tells two people of the same name apart; Vietnamese order (given name first).
+            options[f.name] = [(pid, f"{name} ({born.year}) — {org}") for pid, name, born, org in rows]
         elif kind == "organisation":
             query = select(Organisation.id, Organisation.name, Organisation.path).where(
                 Organisation.kind.in_(("cell", "grassroots_cell"))).order_by(Organisation.path).limit(REF_LIMIT)

@@ -46,6 +46,7 @@ class WorkItem:
     next_due: date | None = None
     next_due_kind: str | None = None
     days_left: int | None = None  # working days until next_due (negative: overdue)
+    person_birth_year: int | None = None  # beside the name: tells two people of the same name apart
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class DueItem:
     days_left: int  # working days; negative when overdue
     role: str
     mine: bool  # the user may take a step on this case now
+    person_birth_year: int | None = None
 
 
 @dataclass
@@ -142,14 +144,14 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
     due_total, due_capped = _count_due(session, due_scope, today, counts, small=small)
     due_rows = session.execute(
         select(Deadline, Case.procedure, Case.rule_set, Case.state, Case.organisation_path, Person.full_name,
-               Organisation.name)
+               Organisation.name, Person.birth_date)
         .join(Case, Case.id == Deadline.case_id).join(Person, Person.id == Case.person_id)
         .join(Organisation, Organisation.id == Case.organisation_id)
         .where(due_scope).order_by(Deadline.due_date, Deadline.id).limit(limit * 2)).all()
     due_items = [DueItem(d.case_id, procedure, rs, state, person, org, d.kind, d.due_date,
                          days_left(d.due_date), d.role,
-                         bool(triggers_of(d.case_id, procedure, rs, state, path)))
-                 for d, procedure, rs, state, path, person, org in due_rows]
+                         bool(triggers_of(d.case_id, procedure, rs, state, path)), born.year)
+                 for d, procedure, rs, state, path, person, org, born in due_rows]
     return Dashboard(
         today=today, actionable=[items[i] for i in mine], actionable_total=actionable_total,
         waiting=[items[i] for i in waiting], waiting_total=open_total - actionable_total, due=due_items,
@@ -285,7 +287,7 @@ def _describe(session: Session, judge: Judge, days_left, case_ids: list[int], tr
     if not case_ids:
         return {}
     rows = session.execute(select(Case.id, Case.procedure, Case.rule_set, Case.state, Case.organisation_path,
-                                  Case.person_id, Person.full_name, Organisation.name, Case.data)
+                                  Case.person_id, Person.full_name, Organisation.name, Case.data, Person.birth_date)
                            .join(Person, Person.id == Case.person_id)
                            .join(Organisation, Organisation.id == Case.organisation_id)
                            .where(Case.id.in_(case_ids))).all()
@@ -294,12 +296,12 @@ def _describe(session: Session, judge: Judge, days_left, case_ids: list[int], tr
             Deadline.case_id.in_(case_ids), Deadline.status == "open").order_by(Deadline.due_date)).all():
         dues.setdefault(case_id, (due, kind))
     items = {}
-    for case_id, procedure, rs, state, path, person_id, person, org, data in rows:
+    for case_id, procedure, rs, state, path, person_id, person, org, data, born in rows:
         triggers = triggers_of(case_id, procedure, rs, state, path)
         next_due, kind = dues.get(case_id, (None, None))
         items[case_id] = WorkItem(
             case_id, procedure, rs, state, person_id, person, org, triggers=triggers,
             waiting_on=() if triggers else judge.waiting_on(procedure, rs, state, path, data or {}),
             next_due=next_due, next_due_kind=kind,
-            days_left=days_left(next_due) if next_due else None)
+            days_left=days_left(next_due) if next_due else None, person_birth_year=born.year)
     return items

@@ -116,6 +116,11 @@ def pipeline_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_from
     return ReportPage(body.organisation, choices, date_from, date_to, body, pipeline_module.pipeline_tables(body))
 
 
+def may_audit(actor: Actor, org_path: str) -> bool:
+    """May read the compliance audit of this subtree (the compliance tab is offered only then)."""
+    return actor.superuser_over(org_path) or bool(actor.roles_over(org_path) & set(AUDITORS))
+
+
 def compliance_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_from: date, date_to: date,
                     kinds: tuple[str, ...] = compliance.KINDS, after_case_id: int = 0, whole: bool = False,
                     remote_addr: str | None = None, action: str = "report.compliance.view") -> ReportPage:
@@ -125,7 +130,7 @@ def compliance_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_fr
     """
     with rt.read_session_factory() as session:
         actor, org = _open(session, actor_id, organisation_id)
-        if not (actor.superuser_over(org.path) or actor.roles_over(org.path) & set(AUDITORS)):
+        if not may_audit(actor, org.path):
             raise Forbidden(
                 "Chỉ kiểm tra viên, ủy ban kiểm tra hoặc ban thường vụ mới xem được kết quả kiểm tra tuân thủ.",
                 "Only inspectors, inspection committees or standing committees may read the compliance audit.",
