@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.online_ddl import create_index_online, drop_index_online
+
 from workflows.domain.text import fold, sort_key, words
 
 revision = "0012_search"
@@ -33,7 +35,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["persons.id"], name="fk_person_name_words_person_id_persons"),
         sa.PrimaryKeyConstraint("word", "person_id", name="pk_person_name_words"),
     )
-    op.create_index("ix_person_name_words_person_id_word", "person_name_words", ["person_id", "word"])
+    create_index_online("ix_person_name_words_person_id_word", "person_name_words", ["person_id", "word"])
     op.create_table(
         "decision_numbers",
         sa.Column("number_key", _key(100), nullable=False),
@@ -41,10 +43,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_decision_numbers_case_id_cases"),
         sa.PrimaryKeyConstraint("number_key", "case_id", name="pk_decision_numbers"),
     )
-    op.create_index("ix_decision_numbers_case_id", "decision_numbers", ["case_id"])
+    create_index_online("ix_decision_numbers_case_id", "decision_numbers", ["case_id"])
     op.add_column("persons", sa.Column("sort_key", _key(400), nullable=True))
-    op.create_index("ix_persons_organisation_id_sort_key", "persons", ["organisation_id", "sort_key"])
-    op.create_index("ix_persons_birth_date", "persons", ["birth_date"])
+    create_index_online("ix_persons_organisation_id_sort_key", "persons", ["organisation_id", "sort_key"])
+    create_index_online("ix_persons_birth_date", "persons", ["birth_date"])
     _index_existing_rows()
 
 
@@ -90,11 +92,11 @@ def _decision_keys(data) -> set[str]:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_persons_birth_date", table_name="persons")
-    op.drop_index("ix_persons_organisation_id_sort_key", table_name="persons")
+    drop_index_online("ix_persons_birth_date", "persons")
+    drop_index_online("ix_persons_organisation_id_sort_key", "persons")
     with op.batch_alter_table("persons") as batch:
         batch.drop_column("sort_key")
-    op.drop_index("ix_decision_numbers_case_id", table_name="decision_numbers")
+    drop_index_online("ix_decision_numbers_case_id", "decision_numbers")
     op.drop_table("decision_numbers")
-    op.drop_index("ix_person_name_words_person_id_word", table_name="person_name_words")
+    drop_index_online("ix_person_name_words_person_id_word", "person_name_words")
     op.drop_table("person_name_words")

@@ -78,7 +78,7 @@ def test_the_chain_of_appeals_up_to_the_central_level(runtime, world):
     third = act(runtime, world, third, "start_consideration", "inspection_committee", date(2026, 5, 25),
                 {"date": "2026-05-25"})
     third = act(runtime, world, third, "uphold", "inspection_committee", date(2026, 6, 30),
-                {"decision_number": "1-QĐ/TW", "decision_date": "2026-06-30"})
+                {"decision_number": "9-QĐ/TW", "decision_date": "2026-06-30"})
     with pytest.raises(RuleViolation) as err:
         open_appeal(runtime, world, third, date(2026, 7, 1), date(2026, 7, 2), actor="inspection")
     assert err.value.rule_ids == ["appeal_final"]

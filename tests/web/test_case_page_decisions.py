@@ -48,7 +48,7 @@ def test_the_diagram_highlights_only_the_moves_the_case_made(app, runtime, world
     visited states but was not taken, so it is not drawn as passed; every passed edge is a step the case took."""
     case = admission_case(runtime, world, "cell1", until="completed")
     html = _client(app, "secretary1").get(f"/cases/{case.id}").get_data(as_text=True)
-    svg = html.split("<svg")[1].split("</svg>")[0]
+    svg = html.split('class="diagram"')[1].split("</svg>")[0]  # the diagram's, not the header bell's
     passed = re.findall(r'<path class="diagram__edge diagram__edge--passed[^"]*" d="[^"]*"[^>]*><title>([^<]*)</title>', svg)
     plain = re.findall(r'<path class="diagram__edge(?: diagram__edge--back)?" d="[^"]*"[^>]*><title>([^<]*)</title>', svg)
     assert len(passed) == 7  # sympathiser → … → committee approved → admitted → completed: seven moves

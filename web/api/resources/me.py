@@ -6,6 +6,7 @@ from marshmallow import Schema, fields
 
 from web.api.blueprint import api_blueprint
 from web.api.common import caller_id, documents, runtime
+from web.api.schemas import StrictSchema
 from workflows.notifications import calendar_feed, inbox
 
 blp = api_blueprint("api_me", __name__, "/me", "The caller's notifications and calendar feed")
@@ -24,7 +25,7 @@ class NotificationListSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema), required=True)
 
 
-class NotificationQuerySchema(Schema):
+class NotificationQuerySchema(StrictSchema):
     unread = fields.Boolean(load_default=False)
 
 
