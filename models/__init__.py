@@ -23,6 +23,7 @@ from models.organisations import (
     User,
 )
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
+from models.signin import AccountSecurity, RateCounter, RecoveryCode, WebSession  # issue 14: sign-in security
 
 __all__ = [
     "ApiToken", "AuditRecord", "Base", "CalendarOverride", "Case", "Comment", "Deadline",
@@ -30,4 +31,5 @@ __all__ = [
     "MEMBERSHIP_STATUSES", "ORGANISATION_KINDS", "Organisation", "OutboxMessage", "Person",
     "ROLES", "RoleAssignment", "User", "Vote", "make_engine", "make_session_factory",
     "utcnow", "write_connection", "write_transaction",
+    "AccountSecurity", "RateCounter", "RecoveryCode", "WebSession",
 ]
