@@ -16,6 +16,7 @@ web/common/proxies.py establishes it (X-Forwarded-For is believed from trusted p
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ def _throttle(session, rt: Runtime, keys: Keys) -> tuple[int, float]:
         rows = _recent(session, key, since, limit)
         if len(rows) >= limit:
             # Allowed again when the oldest of the last `limit` failures leaves the window.
-            waits.append(max(1, int((rows[-1] + WINDOW - now).total_seconds()) + 1))
+            waits.append(max(1, math.ceil((rows[-1] + WINDOW - now).total_seconds())))
     failures = session.scalar(select(func.count()).select_from(
         select(LoginAttempt.id).where(LoginAttempt.key == keys.user, LoginAttempt.at > since)
         .limit(USER_LIMIT + 8).subquery())) or 0
