@@ -82,12 +82,3 @@ def count(session: Session, key: str, seconds: int, now: datetime) -> Count:
         session.execute(delete(RateCounter).where(RateCounter.window_start < instant - KEEP_SECONDS))
     return Count(number, window + seconds - instant)
 
-
-def check(session: Session, key: str, limit: Limit | None, now: datetime) -> Count | None:
-    """Count the request against `limit` (None: unlimited, nothing counted); RateLimited when over it."""
-    if limit is None:
-        return None
-    counted = count(session, key, limit.seconds, now)
-    if counted.number > limit.count:
-        raise RateLimited(max(1, counted.retry_after))
-    return counted

@@ -17,7 +17,7 @@ from workflows.accounts.accounts import issue_token, token_digest
 from workflows.accounts.ratelimit import RateLimits
 from workflows.domain.errors import InvalidInput, NotFound, QuytrinhError
 from workflows.engine.access import load_actor
-from workflows.engine.audit import audit, record_audit
+from workflows.engine.audit import record_audit
 from workflows.engine.runtime import Runtime
 
 
