@@ -132,3 +132,19 @@ def test_required_for_admin_standing_and_inspection_roles(db_url, clock, tmp_pat
     else:
         assert answer.status_code == 200
     strict.extensions["quytrinh.engine"].dispose()
+
+
+def test_new_recovery_codes_replace_the_old_ones(app, world, clock):
+    """Making new recovery codes (with a current code) makes the old ones stop working."""
+    client = client_from(app, "192.0.2.1")
+    sign_in(client, "standing_commune")
+    secret, old = enrol(client, clock)
+    clock.instant += timedelta(seconds=30)
+    made = post(client, "/account/two-factor/recovery-codes", {"code": pyotp.TOTP(secret).at(clock.now())},
+                token_from="/account/two-factor")
+    new = _CODES.findall(made.get_data(as_text=True))
+    assert made.status_code == 200 and len(new) == 10 and not set(new) & set(old)
+    post(client, "/logout")
+    sign_in(client, "standing_commune")
+    assert second_step(client, old[0]).status_code == 400
+    assert second_step(client, new[0]).status_code == 302

@@ -175,11 +175,12 @@ def verify_sign_in(rt: Runtime, *, user_id: int, code: str, remote_addr: str | N
 
 
 def new_recovery_codes(rt: Runtime, *, user_id: int, code: str, remote_addr: str | None = None) -> list[str]:
-    """Replace the recovery codes (the old ones stop working), after a current code from the app."""
+    """Replace the recovery codes (the old ones stop working), after a current code from the app or an unused
+    recovery code (someone who lost the phone and is down to their last codes)."""
     now = rt.clock.now()
     with write_transaction(rt.session_factory) as session:
         row = security_of(session, user_id)
-        if not row.totp_enabled_at or _check_code(session, row, user_id, code, now) != "totp":
+        if not row.totp_enabled_at or _check_code(session, row, user_id, code, now) is None:
             raise InvalidInput(*WRONG_CODE, {"code": "wrong"})
         codes = _new_recovery_codes(session, user_id, now)
         record_audit(session, at=now, user_id=user_id, action="2fa.recovery_codes", object_type="user",
