@@ -62,7 +62,8 @@ def test_an_admin_reset_password_must_be_changed_again(db_url, clock, tmp_path, 
     prod = production_app(db_url, clock, tmp_path)
     from models import User
 
-    user = runtime.session_factory().get(User, world.users["secretary1"])
+    with runtime.session_factory() as s:
+        user = s.get(User, world.users["secretary1"])
     update_user(runtime, actor_id=world.users["admin"], user_id=user.id, display_name=user.display_name,
                 email=user.email, active=True, is_admin=False, new_password="mật khẩu tạm thời của chi bộ")
     client = client_from(prod, "192.0.2.1")

@@ -49,7 +49,8 @@ def test_deactivation_ends_the_sessions_at_once(app, runtime, world):
     client = client_from(app, "10.0.0.1")
     sign_in(client, "secretary2")
     assert _signed_in(client)
-    user = runtime.session_factory().get(User, world.users["secretary2"])
+    with runtime.session_factory() as s:
+        user = s.get(User, world.users["secretary2"])
     update_user(runtime, actor_id=world.users["admin"], user_id=user.id, display_name=user.display_name,
                 email=user.email, active=False, is_admin=False)
     assert not _signed_in(client)
