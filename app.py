@@ -19,7 +19,7 @@ from workflows.domain.errors import QuytrinhError
 from workflows.engine import Runtime, check_cases
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-WEAK_KEYS = {"", "dev", "secret", "changeme", "change-me", "development"}
+ENVIRONMENTS = ("development", "testing", "production")
 
 
 class Config:
@@ -53,6 +53,11 @@ class Config:
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     TESTING = False
+    # Sign-in security (issue 14; api.md "Configuration").
+    RATE_LIMIT_TOKEN = os.environ.get("QUYTRINH_RATE_LIMIT_TOKEN", "1200/minute")
+    RATE_LIMIT_ANONYMOUS = os.environ.get("QUYTRINH_RATE_LIMIT_ANONYMOUS", "120/minute")
+    TRUSTED_PROXIES = os.environ.get("QUYTRINH_TRUSTED_PROXIES", "")
+    REQUIRE_2FA = os.environ.get("QUYTRINH_REQUIRE_2FA", "false")
 
 
 class TestConfig(Config):
@@ -60,6 +65,11 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_SECURE = False
+    # Tests run on a fixed clock (one rate window for the whole test): the limits' own tests set them.
+    RATE_LIMIT_TOKEN = "0"
+    RATE_LIMIT_ANONYMOUS = "0"
+    TRUSTED_PROXIES = ""
+    REQUIRE_2FA = "false"
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -71,10 +81,12 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _check_settings(app)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     _configure_secret_key(app)
     url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'quytrinh.db'}"
     app.config["DATABASE_URL"] = url
+    _create_private_sqlite_file(url)
     engine = make_engine(url)
     set_record_key(engine, app.config["SECRET_KEY"])  # the record's heads are signed with it (models/record.py)
     documents_dir = Path(app.config.get("DOCUMENTS_DIR") or Path(app.instance_path) / "documents")
@@ -91,6 +103,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     import web
 
     web.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from web.common.proxies import TrustedProxies
+
+        app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     _register_cli(app)
     import web.cli.imports  # import-template, import-members, export-members (issue 16)
 
@@ -110,18 +126,60 @@ def create_app(config: type | dict | None = None) -> Flask:
     return app
 
 
+def _check_settings(app: Flask) -> None:
+    """Refuse to start on a setting that is not understood, rather than run with a guess (issue 14)."""
+    from web.common.proxies import parse_trusted
+    from workflows.accounts.ratelimit import Limit, RateLimits
+
+    env = app.config.get("ENV")
+    if env not in ENVIRONMENTS:
+        raise RuntimeError(f"QUYTRINH_ENV={env!r} is not known; use one of: {', '.join(ENVIRONMENTS)}.")
+    try:
+        app.config["RATE_LIMITS"] = RateLimits(token=Limit.parse(app.config.get("RATE_LIMIT_TOKEN")),
+                                               anonymous=Limit.parse(app.config.get("RATE_LIMIT_ANONYMOUS")))
+    except ValueError as exc:
+        raise RuntimeError(f"QUYTRINH_RATE_LIMIT_*: {exc}") from None
+    proxies = app.config.get("TRUSTED_PROXIES")
+    app.config["TRUSTED_PROXIES"] = proxies if isinstance(proxies, tuple) else parse_trusted(proxies)
+    flag = str(app.config.get("REQUIRE_2FA", "false")).strip().lower()
+    if flag not in ("true", "false", "1", "0", "yes", "no", ""):
+        raise RuntimeError(f"QUYTRINH_REQUIRE_2FA={flag!r}: use true or false.")
+    app.config["REQUIRE_2FA"] = flag in ("true", "1", "yes")
+
+
+def _create_private_sqlite_file(url: str) -> None:
+    """A new SQLite database file is readable by its owner only (0600): it holds personal records and
+    password hashes. SQLite gives its -wal and -shm files the same mode."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another process created it first
+
+
 def _configure_secret_key(app: Flask) -> None:
     key = app.config.get("SECRET_KEY") or ""
     if app.config.get("ENV") == "production":
-        if key.lower() in WEAK_KEYS or len(key) < 32:
-            raise RuntimeError("QUYTRINH_SECRET_KEY is missing or weak (need 32+ random characters) in production.")
+        from workflows.accounts.passwords import secret_key_problem
+
+        problem = secret_key_problem(key)
+        if problem:
+            raise RuntimeError(problem + ".")
         return
     if not key:
         # Development: one key generated once into the instance folder, so sessions survive restarts.
         key_file = Path(app.instance_path) / "secret_key"
         if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(48))
-            key_file.chmod(0o600)
+            with os.fdopen(os.open(key_file, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600), "w") as out:
+                out.write(secrets.token_urlsafe(48))
         app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 
@@ -176,18 +234,23 @@ def _register_cli(app: Flask) -> None:
         except QuytrinhError as exc:
             fail(exc)
         click.echo(f"created user {username} (id {user_id})")
+        if app.config["ENV"] == "production":
+            click.echo("the user must choose a new password at the first sign-in")
 
     @app.cli.command("issue-token")
     @click.argument("username")
     @click.option("--name", default="cli")
-    def issue_token_command(username, name) -> None:
+    @click.option("--days", type=int, default=None, help="Days until the token expires (default 90, at most 366).")
+    def issue_token_command(username, name, days) -> None:
         """Issue an API bearer token for a user; the token is the last line printed."""
+        runtime = runtime_of(app)
         try:
-            with write_transaction(runtime_of(app).session_factory) as session:
-                token = issue_token(session, user_id=find_user(session, username).id, name=name)
+            with write_transaction(runtime.session_factory) as session:
+                token = issue_token(session, user_id=find_user(session, username).id, name=name,
+                                    now=runtime.clock.now(), days=days)
         except QuytrinhError as exc:
             fail(exc)
-        click.echo(f"token for {username} (shown once):")
+        click.echo(f"token for {username} (shown once, valid {days or 90} days):")
         click.echo(token)
 
     @app.cli.command("demo")
@@ -196,6 +259,10 @@ def _register_cli(app: Flask) -> None:
         """Load the demo province: committees, cells, members, users for each role, cases in every state."""
         from workflows.demo import database_is_empty, load_demo
 
+        if app.config["ENV"] == "production":
+            # Its accounts share the password printed in the README: never on a production database.
+            click.echo("error: demo refuses to run with QUYTRINH_ENV=production (its passwords are public).", err=True)
+            sys.exit(1)
         runtime = runtime_of(app)
         if if_empty and not database_is_empty(runtime):
             click.echo("database already has data: demo not loaded")

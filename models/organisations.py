@@ -102,6 +102,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()  # issue 14: 90 days after issue by default (migration 0014 gave older tokens 90 days)
 
 
 Index("ix_organisations_kind", Organisation.kind)

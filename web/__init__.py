@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(ui)
 
     from web.accounts.account import bp as account_bp
+    from web.accounts import gate, limits, two_factor  # issue 14: 2FA, must-change gate, anonymous rate limit
     from web.admin.views import bp as admin_bp
     from web.cases import case_files  # noqa: F401  (documents and comments routes of the cases blueprint)
     from web.cases.dashboard import bp as dashboard_bp
@@ -35,6 +36,9 @@ def init_app(app: Flask) -> None:
     from web.directory.views import bp as directory_bp
 
     app.register_blueprint(account_bp)
+    app.register_blueprint(two_factor.bp)
+    limits.init_app(app)
+    gate.init_app(app)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(cases_bp)
     from web.cases.documents import bp as case_documents_bp  # generated documents (issue 15)

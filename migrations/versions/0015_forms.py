@@ -1,7 +1,7 @@
 """forms: the register of numbers of each issuing body, and the final documents issued (issue 15)
 
 Revision ID: 0015_forms
-Revises: 0013_record_chains
+Revises: 0014_signin_security
 """
 from alembic import op
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0015_forms"
-down_revision = "0013_record_chains"
+down_revision = "0014_signin_security"
 branch_labels = None
 depends_on = None
 

@@ -61,6 +61,15 @@ ROUTES = [
     Route("POST", "/login", "V R R R R R R R R"),
     Route("POST", "/logout", "L L L L L L L L L", relogin=True),  # signed out: back to the sign-in page
     Route("POST", "/language", "R R R R R R R R R"),
+    Route("GET", "/login/code", "L R R R R R R R R"),  # the second step of signing in (none pending: sign-in page)
+    Route("POST", "/login/code", "L R R R R R R R R"),
+    Route("GET", "/account/sessions", "L ok ok ok ok ok ok ok ok"),
+    Route("POST", "/account/sessions/end-all", "L L L L L L L L L", relogin=True),  # sign out everywhere
+    Route("GET", "/account/two-factor", "L ok ok ok ok ok ok ok ok"),
+    Route("POST", "/account/two-factor/start", "L R R R R R R R R"),
+    Route("POST", "/account/two-factor/confirm", "L V V V V V V V V"),
+    Route("POST", "/account/two-factor/recovery-codes", "L V V V V V V V V"),
+    Route("POST", "/account/two-factor/disable", "L V V V V V V V V"),
     Route("GET", "/account/password", "L ok ok ok ok ok ok ok ok"),
     Route("POST", "/account/password", "L V V V V V V V V"),
     Route("GET", "/account/preferences", "L ok ok ok ok ok ok ok ok"),

@@ -16,45 +16,36 @@ Contract for every blueprint of the web UI:
   whether the role applies to a given organisation is the services' check (subtree rules).
 - `current_actor()`: the Actor with its role grants, loaded once per request.
 
-Sessions (quality.md Security 3): the session is rebuilt at sign-in (rotation: a new
-random id, nothing kept from before), expires after 30 idle minutes or 12 hours after
-sign-in, and stops being valid in every browser when the password changes (the
-session carries a fingerprint of the password hash).
+Sessions (quality.md Security 3, issue 14): the session lives in the database
+(workflows/accounts/sessions.py); the cookie carries only its random id. It is new at every
+sign-in, ends after 30 idle minutes or 12 hours, and ends at once — in every browser that holds
+a copy of the cookie — at sign-out, a password change, deactivation or «sign out everywhere».
+The cookie itself expires when the session would (web/accounts/cookie.py), not after 31 days.
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import (
-    Flask,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    request,
-    session,
-    url_for,
-)
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_login import login_required as _flask_login_required
 
-from models import User
-from workflows.domain.errors import Forbidden
+from web.accounts.cookie import ServerSessionCookie
+from web.accounts.redirects import safe_next
+from workflows.accounts import sessions
 from workflows.engine import Runtime
 from workflows.engine.access import Actor, load_actor
+from workflows.domain.errors import Forbidden
 
-IDLE_TIMEOUT = timedelta(minutes=30)
+IDLE_TIMEOUT = sessions.IDLE_TIMEOUT
+ABSOLUTE_TIMEOUT = sessions.ABSOLUTE_TIMEOUT
 # Set when a form arrived after its session ended: the next page (after signing in again) asks the browser to
 # fill in what was typed (web/static/js/app.js keeps it, per tab, when a form is sent).
 RESTORE_KEY = "restore_drafts"
-ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 login_manager = LoginManager()
 
@@ -67,7 +58,8 @@ def runtime() -> Runtime:
 class WebUser(UserMixin):
     """The signed-in user as the web layer needs it (no database object kept across requests)."""
 
-    def __init__(self, user: User):
+    def __init__(self, live: sessions.LiveSession):
+        user = live.user
         self.id = user.id
         self.username = user.username
         self.display_name = user.display_name or user.username
@@ -75,74 +67,54 @@ class WebUser(UserMixin):
         self.locale = user.locale or "vi"
         self.digest = bool(user.digest)
         self.is_admin = bool(user.is_admin)
-        self.stamp = password_stamp(user.password_hash)
+        self.must_change_password = live.must_change_password
+        self.second_factor = live.second_factor
 
     def get_id(self) -> str:
         return str(self.id)
 
 
-def password_stamp(password_hash: str) -> str:
-    """A short fingerprint of the password hash: a password change ends every other session."""
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
-
-
 def _load_user(user_id: str) -> WebUser | None:
-    try:
-        ident = int(user_id)
-    except (TypeError, ValueError):
+    """The user of this browser's server-side session, or None when the session is over."""
+    live = sessions.resume(runtime(), session.get("sid"))
+    if live is None or str(live.user.id) != str(user_id):
         return None
-    with runtime().session_factory() as db:
-        user = db.get(User, ident)
-        if user is None or not user.active:
-            return None
-        web_user = WebUser(user)
-    if session.get("pw") != web_user.stamp:
-        return None
-    return web_user
+    session["exp"] = live.expires_at.timestamp()  # the cookie's Expires follows the session's end
+    return WebUser(live)
 
 
 def _unauthorized():
     if request.path.startswith("/api/"):
         abort(401)
     flash(_l("Please sign in to continue."), "info")
-    return redirect(url_for("account.login", next=_safe_next(request.full_path)))
+    return redirect(url_for("account.login", next=safe_next(request.full_path)))
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only local paths are followed after sign-in (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target.rstrip("?") or None
-
-
-def safe_next(target: str | None) -> str | None:
-    return _safe_next(target)
-
-
-def start_session(user: User, now: datetime) -> None:
+def start_session(user, *, remote_addr: str | None) -> None:
     """Sign a user in with a brand-new session (rotation: nothing survives from before but the language and
     the note that a form sent after the old session ended waits to be filled in again)."""
     locale = session.get("locale")
     restore = session.get(RESTORE_KEY)
+    sid = sessions.start(runtime(), user_id=user.id, remote_addr=remote_addr,
+                         user_agent=request.headers.get("User-Agent"))
     session.clear()
     if restore:
         session[RESTORE_KEY] = True
     session.permanent = True
-    session["sid"] = secrets.token_urlsafe(16)
-    session["login_at"] = now.timestamp()
-    session["seen_at"] = now.timestamp()
-    session["pw"] = password_stamp(user.password_hash)
+    session["sid"] = sid
     session["locale"] = user.locale or locale or "vi"
-    login_user(WebUser(user), remember=False, fresh=True)
+    live = sessions.resume(runtime(), sid)
+    session["exp"] = live.expires_at.timestamp()
+    login_user(WebUser(live), remember=False, fresh=True)
 
 
-def refresh_stamp(password_hash: str) -> None:
-    """After the user changed their own password: keep this session, end the others."""
-    session["pw"] = password_stamp(password_hash)
-    session["sid"] = secrets.token_urlsafe(16)
+def current_session_id() -> str | None:
+    return session.get("sid")
 
 
-def end_session() -> None:
+def end_session(reason: str = "sign_out") -> None:
+    """Sign this browser out: the server-side session ends, and the cookie is emptied."""
+    sessions.end(runtime(), session.get("sid"), reason)
     logout_user()
     locale = session.get("locale")
     session.clear()
@@ -150,25 +122,23 @@ def end_session() -> None:
         session["locale"] = locale
 
 
-def _enforce_timeouts():
-    """Idle 30 minutes or 12 hours since sign-in: the session ends (quality.md Security 3)."""
+def _expired_sessions():
+    """A cookie whose session has ended (signed out elsewhere, idle, too old): sign-in page, with a word why."""
     if (request.endpoint or "").endswith("static") or "_user_id" not in session:
         return None
-    now = runtime().clock.now().timestamp()
-    login_at = session.get("login_at", 0)
-    seen_at = session.get("seen_at", 0)
-    if now - seen_at > idle_timeout().total_seconds() or now - login_at > ABSOLUTE_TIMEOUT.total_seconds():
-        end_session()
-        if request.path.startswith("/api/"):
-            abort(401)
-        flash(_l("Your session has expired. Please sign in again."), "info")
-        if request.method == "POST":
-            keep_typed_values()
-        return redirect(url_for("account.login", next=_safe_next(request.full_path)))
-    # Only touch the cookie when a minute has passed: fewer Set-Cookie headers, same policy.
-    if now - seen_at > 60:
-        session["seen_at"] = now
-    return None
+    if current_user.is_authenticated:
+        return None
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    if request.path.startswith("/api/"):
+        abort(401)
+    flash(_l("Your session has expired. Please sign in again."), "info")
+    if request.method == "POST":
+        keep_typed_values()
+    return redirect(url_for("account.login", next=safe_next(request.full_path)))
 
 
 def idle_timeout() -> timedelta:
@@ -200,11 +170,13 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
-    login_manager.session_protection = None  # rotation and fingerprinting are done above
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", ABSOLUTE_TIMEOUT)
+    login_manager.session_protection = None  # the session is server-side and rotated at sign-in
+    app.session_interface = ServerSessionCookie()
+    # Flask's default is 31 days; a signed-in cookie expires with its session (cookie.py), 12 h at most.
+    app.config["PERMANENT_SESSION_LIFETIME"] = ABSOLUTE_TIMEOUT
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(0)
     # First of the page hooks: a form sent after the session ended is told so, not refused as a stale form (CSRF).
-    app.before_request_funcs.setdefault(None, []).insert(0, _enforce_timeouts)
+    app.before_request_funcs.setdefault(None, []).insert(0, _expired_sessions)
     app.context_processor(lambda: {"session_page": session_page_info()})
 
 

@@ -1,7 +1,7 @@
 """Bearer-token authentication of API requests (api.md, "Authentication")."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 
 from web.api.common import MAX_BODY_BYTES, runtime
 from workflows.accounts.tokens import authenticate
@@ -19,6 +19,6 @@ def authenticate_request() -> None:
     """before_request of every API blueprint: the caller is the token's user, or the request is refused (401)."""
     request.max_content_length = MAX_BODY_BYTES
     use = authenticate(runtime(), bearer_token(), what=f"{request.method} {request.path}"[:300],
-                       remote_addr=request.remote_addr)
+                       remote_addr=request.remote_addr, limits=current_app.config["RATE_LIMITS"])
     g.api_user_id = use.user_id
     g.api_token_id = use.token_id

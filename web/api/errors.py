@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from workflows.accounts.ratelimit import RateLimited
 from workflows.accounts.tokens import Unauthenticated
 from workflows.domain.errors import (
     ConflictingUpdate,
@@ -41,6 +42,7 @@ STATUS_OF: dict[type[QuytrinhError], int] = {
     ConflictingUpdate: 409,
     NotAvailable: 409,
     RuleViolation: 422,
+    RateLimited: 429,
     QuytrinhError: 400,
 }
 
@@ -137,6 +139,8 @@ def domain_error(exc: QuytrinhError):
     if isinstance(exc, Forbidden):
         _audit_refusal(exc)
     headers = [("WWW-Authenticate", 'Bearer realm="quytrinh"')] if isinstance(exc, Unauthenticated) else None
+    if isinstance(exc, RateLimited):
+        headers = [("Retry-After", str(exc.retry_after))]
     return error_response(status_of(exc), exc.code, exc.message(lang), details, headers)
 
 

@@ -178,6 +178,8 @@ class TokenInSchema(StrictSchema):
     name = Text(100, load_default="api")
     user_id = Id(allow_none=True, load_default=None,
                  metadata={"description": "Administrators only: issue for another user."})
+    days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=366),
+                          metadata={"description": "Days until the token expires (default 90)."})
 
 
 class TokenSchema(Schema):
@@ -185,6 +187,7 @@ class TokenSchema(Schema):
     user_id = fields.Integer(required=True)
     name = fields.String()
     created_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
 

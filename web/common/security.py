@@ -6,7 +6,7 @@ access test and the header test check it.
 """
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -34,9 +34,15 @@ HEADERS = {
 }
 
 
+# Production is served over HTTPS (the session cookie is Secure there): browsers must never try plain HTTP.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if current_app.config.get("ENV") == "production":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     # Pages carry personal records: never keep them in shared caches or the back-forward cache.
     if not (request.endpoint or "").endswith("static") and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"

@@ -22,6 +22,7 @@ from models import (
     write_transaction,
 )
 from workflows.accounts.accounts import set_password
+from workflows.accounts.sessions import end_user_sessions
 from workflows.domain.errors import Forbidden, InvalidInput, NotFound
 from workflows.engine.access import load_actor
 from workflows.engine.audit import record_audit
@@ -107,9 +108,13 @@ def update_user(rt: Runtime, *, actor_id: int, user_id: int, display_name: str, 
                                "You cannot disable your own account or remove your own administrator right.",
                                {"active": "self"})
         user.display_name, user.email, user.active, user.is_admin = display_name, email or None, active, is_admin
+        if not active or new_password:
+            # A disabled account, or a password reset by an administrator: its browsers are signed out now.
+            end_user_sessions(session, user_id=user.id, now=rt.clock.now(),
+                              reason="deactivated" if not active else "password")
         if new_password:
             try:
-                set_password(session, user, new_password, rt.clock.now())
+                set_password(session, user, new_password, rt.clock.now(), by_self=False)
             except InvalidInput as exc:
                 raise InvalidInput(exc.message_vi, exc.message_en, {"new_password": "invalid"}) from None
         record_audit(session, at=rt.clock.now(), user_id=actor_id, action="user.update", object_type="user",

@@ -6,10 +6,9 @@ from datetime import date
 
 from models import CalendarOverride, write_transaction
 from workflows.accounts.accounts import assign_role, create_user
+from workflows.accounts.passwords import DEMO_PASSWORD  # published in the README; refused for real accounts
 from workflows.directory.directory import create_organisation, create_person
 from workflows.engine import Runtime
-
-DEMO_PASSWORD = "quytrinh-demo-2026"
 
 # (key, name, kind, parent key, admission authority)
 ORGANISATIONS = [
@@ -110,7 +109,7 @@ def build_tree(rt: Runtime, members_per_cell: int = 6, sympathisers_per_cell: in
                 s, name=name, kind=kind, parent_id=tree.orgs.get(parent), admission_authority=authority,
                 email=f"{key}@dangbo.quangtri.example").id
         for username, display, role, org in USERS:
-            user = create_user(s, username=username, password=DEMO_PASSWORD, display_name=display,
+            user = create_user(s, username=username, password=DEMO_PASSWORD, display_name=display, check_policy=False,
                                email=f"{username}@dangbo.quangtri.example", is_admin=role is None)
             tree.users[username] = user.id
             if role:

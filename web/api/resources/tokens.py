@@ -16,7 +16,7 @@ blp = api_blueprint("api_tokens", __name__, "/tokens", "Bearer tokens")
 def issue(body):
     """Issue a new token for the caller (an administrator may name another `user_id`); shown once."""
     return token_service.issue_for(runtime(), actor_id=caller_id(), name=body["name"], user_id=body["user_id"],
-                                   remote_addr=remote_addr())
+                                   remote_addr=remote_addr(), days=body["days"])
 
 
 @blp.route("", methods=["GET"])
