@@ -17,6 +17,7 @@ from workflows.domain.errors import (
     RuleViolation,
     TransitionNotAllowed,
 )
+from workflows.domain.rulesets import RULE_SETS
 from workflows.engine import fire
 from workflows.engine.access import forbidden_step
 from workflows.read.casefile import read_case
@@ -128,7 +129,8 @@ def _refuse(file, trigger: str):
     step = definition.step_from(trigger, file.case.state or "")
     if step is None:
         raise TransitionNotAllowed(trigger, file.case.state or "—")
-    raise forbidden_step(trigger, step.who if not callable(step.who) else ())
+    raise forbidden_step(step, step.who if not callable(step.who) else (), file.chain,
+                         RULE_SETS[file.definition.rule_set])
 
 
 @bp.post("/<int:case_id>/actions/<trigger>")

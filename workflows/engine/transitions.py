@@ -179,14 +179,14 @@ def _run_step(conn: Connection, rt: Runtime, actor: Actor, definition: Procedure
             {"trigger": step.trigger, "roles": []},
         )
     if not system and not callable(step.who) and not actor.may(step.who, chain, rule_set):
-        raise forbidden_step(step.trigger, step.who)
+        raise forbidden_step(step, step.who, chain, rule_set)
     ctx.data = parse_data(step.fields, raw_data)
     if step.date_field in {f.name for f in step.fields if not f.required} and step.date_field not in ctx.data:
         ctx.data[step.date_field] = ctx.today  # an optional step date (a refusal's): the day it is recorded
     if not system and callable(step.who):
         authorities = step.authorities(ctx)
         if not actor.may(authorities, chain, rule_set):
-            raise forbidden_step(step.trigger, authorities)
+            raise forbidden_step(step, authorities, chain, rule_set)
     failures = [rule.describe() for rule in step.rules if not rule.check(ctx)]
     if failures:
         raise RuleViolation(failures)

@@ -42,6 +42,14 @@ STATES = (
 SOURCE = "Điều lệ Đảng art. 39; QĐ 24-QĐ/TW §8"
 WHO = decisions.appeal_authorities
 
+
+def intake_authorities(ctx: StepContext | None) -> tuple[Authority, ...]:
+    """Who records a received appeal: the body that hears it, or the organisation officer of that
+    level's committee (its organisation board receives and prepares appeals for the committee)."""
+    hearing = WHO(ctx)
+    officers = tuple(dict.fromkeys(Authority("organisation_officer", a.scope) for a in hearing))
+    return hearing + officers
+
 # ---------------------------------------------------------------- rules at open
 
 
@@ -154,7 +162,7 @@ def _outcome_step(trigger: str, dest: str, label_vi: str, label_en: str, *, fiel
 def build(rule_set: RuleSet) -> Procedure:
     """The appeal procedure under a rule set."""
     open_step = Step(
-        trigger="open", sources=(), dest="filed", who=WHO,
+        trigger="open", sources=(), dest="filed", who=intake_authorities,
         label_vi="Nhận đơn khiếu nại", label_en="Record an appeal", legal_basis=SOURCE,
         fields=(
             Field("against_case_id", "ref", label_vi="Hồ sơ có quyết định bị khiếu nại (mã)",
