@@ -87,7 +87,7 @@ def test_not_found_for_unknown_or_invisible_objects(tree):
     assert code_of(tree.admin.call("POST", f"/cases/{UNKNOWN}/actions/withdraw", 404,
                                    json={"data": {"reason": "x"}})) == "not_found"
     cell = tree.cell("commune")
-    case = open_admission(tree, "admin", cell, applicant(tree, cell), days_ago(3))
+    case = open_admission(tree, "roles", cell, applicant(tree, cell), days_ago(3))
     outsider = tree.users["committee_ward"]
     assert code_of(outsider.get(f"/cases/{case['id']}", expect=404)) == "not_found"
     refused(outsider, case["id"], "withdraw", {"reason": "Không thuộc quyền."}, 404, "not_found", observer=tree.admin)
@@ -122,7 +122,7 @@ def test_invalid_input_nothing_written(tree):
 def test_transition_not_allowed_and_stale_revision(tree):
     """A trigger not applying in the state is 409 transition_not_allowed; a stale revision is 409 conflict."""
     cell = tree.cell()
-    case = open_admission(tree, "admin", cell, applicant(tree, cell), days_ago(20))
+    case = open_admission(tree, "roles", cell, applicant(tree, cell), days_ago(20))
     refused(tree.admin, case["id"], "hold_ceremony", {"ceremony_date": iso(days_ago(1))}, 409,
             "transition_not_allowed")
     stale = case["revision"]
@@ -161,7 +161,7 @@ def test_messages_are_vietnamese_by_default_and_english_on_request(server, tree)
 # ---- 422: each rule api.md names, provoked once ---------------------------------------------------
 
 def admission_refused(tree, cell, person_id: int, ceremony, rule: str, **override) -> dict:
-    case = open_admission(tree, "admin", cell, person_id, ceremony - timedelta(50))
+    case = open_admission(tree, "roles", cell, person_id, ceremony - timedelta(50))
     trigger, body = first_refusal(tree.admin, case["id"], admission_steps(cell, ceremony, **override), "cell_vote")
     assert rule in rule_ids(body), body
     return body
@@ -197,7 +197,7 @@ def test_rule_deadline_passed(tree, server):
     """An admission decided ~4 months after the cell resolution (60 working days at most): 422 deadline_passed."""
     cell = tree.cell()
     ceremony = days_ago(100)
-    case = admit(tree, "admin", cell, applicant(tree, cell), ceremony, until="committee_approved")
+    case = admit(tree, "roles", cell, applicant(tree, cell), ceremony, until="committee_approved")
     english = Api(server.base_url, server.admin_token, "admin-en", language="en")
     before = snapshot(tree.admin, case["id"])
     body = english.call("POST", f"/cases/{case['id']}/actions/decide_admission", 422,
@@ -209,7 +209,7 @@ def test_rule_deadline_passed(tree, server):
 def test_rule_deadline_passed_for_a_late_ceremony_unless_consented(tree):
     """A ceremony ~2 months after the decision was received: 422 deadline_passed; with superior_consent, completed."""
     cell = tree.cell()
-    case = admit(tree, "admin", cell, applicant(tree, cell), days_ago(100), until="admitted")
+    case = admit(tree, "roles", cell, applicant(tree, cell), days_ago(100), until="admitted")
     late = {"ceremony_date": iso(days_ago(40))}
     body = refused(tree.admin, case["id"], "hold_ceremony", late, 422, "rule_violated")
     assert "deadline_passed" in rule_ids(body), body
@@ -236,7 +236,7 @@ def test_one_open_admission_per_person(tree):
     """A second admission case for a person with one open is refused with an error body; nothing written."""
     cell = tree.cell()
     person = applicant(tree, cell)
-    open_admission(tree, "admin", cell, person, days_ago(10))
+    open_admission(tree, "roles", cell, person, days_ago(10))
     resp = tree.admin.raw("POST", "/cases", json={
         "procedure": "admission", "person_id": person, "organisation_id": cell.id,
         "data": {"resolution_date": iso(days_ago(2)), "helper_id": cell.officials[0]}})
