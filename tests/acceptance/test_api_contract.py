@@ -202,11 +202,12 @@ def test_probation_referred_after_three_inconclusive_votes(tree):
     admit(tree, "roles", cell, person, ceremony)
     probation = probation_case(tree, person)
     end = add_months(ceremony, 12)
-    tree.admin.fire(probation["id"], "submit_review", {"date": iso(end + timedelta(1))}, "under_review")
+    secretary, competent = tree.actor("roles", "cell", cell), tree.actor("roles", "competent", cell)
+    secretary.fire(probation["id"], "submit_review", {"date": iso(end + timedelta(1))}, "under_review")
     for n, state in ((1, "under_review"), (2, "under_review"), (3, "referred_to_superior")):
-        tree.admin.fire(probation["id"], "cell_vote", vote(end + timedelta(2 + 3 * n), len(cell.officials), 2,
-                                                           proposal="recognise"), state)
-    tree.admin.fire(probation["id"], "recognise", decision(end + timedelta(16)), "official")
+        secretary.fire(probation["id"], "cell_vote", vote(end + timedelta(2 + 3 * n), len(cell.officials), 2,
+                                                          proposal="recognise"), state)
+    competent.fire(probation["id"], "recognise", decision(end + timedelta(16)), "official")
     assert status_of(tree, person) == "official"
 
 
@@ -326,9 +327,10 @@ def test_appeal_against_a_strike_off_is_annulled(tree):
     start = days_ago(40)
     strike_off = open_strike_off(tree, "roles", cell, member, start)
     drive(tree, "roles", cell, strike_off["id"], strike_off_steps(cell, start, len(cell.officials) + 1))
-    case = tree.admin.open_case("appeal", member, cell.id, appeal_data(strike_off["id"], start + timedelta(25)))
-    tree.admin.fire(case["id"], "start_consideration", {"date": iso(days_ago(3))}, "under_consideration")
-    tree.admin.fire(case["id"], "annul", decision(days_ago(1)), "annulled")
+    hearing = tree.actor("roles", "inspection", cell)  # the inspection commission of the level above
+    case = hearing.open_case("appeal", member, cell.id, appeal_data(strike_off["id"], start + timedelta(25)))
+    hearing.fire(case["id"], "start_consideration", {"date": iso(days_ago(3))}, "under_consideration")
+    hearing.fire(case["id"], "annul", decision(days_ago(1)), "annulled")
     assert status_of(tree, member) == "official"  # the annulled strike-off no longer holds
 
 
@@ -339,7 +341,8 @@ def test_transfer_keeps_state_and_history(tree):
     admit(tree, "roles", cell, person, days_ago(40))
     probation = probation_case(tree, person)
     before = len(tree.admin.events(probation["id"]))
-    moved = tree.admin.fire(probation["id"], "transfer", {"organisation_id": other.id, "date": iso(days_ago(3))},
+    grassroots = tree.users["standing_commune"]  # the grassroots committee moves its member's case
+    moved = grassroots.fire(probation["id"], "transfer", {"organisation_id": other.id, "date": iso(days_ago(3))},
                             "on_probation")
     assert moved["organisation_id"] == other.id
     assert len(tree.admin.events(probation["id"])) == before + 1

@@ -25,7 +25,7 @@ from tests.acceptance.flows import (
 
 def test_reports_summary_counts_decisions_in_the_subtree_and_period(server):
     """The summary counts admissions, recognitions, strike-offs, expulsions and withdrawals by decision date."""
-    tree = build_tree(server, with_users=False, label="R")
+    tree = build_tree(server, with_users=True, label="R")
     cell, ward_cell = tree.cell(), tree.cell("ward")
     admit(tree, "roles", cell, applicant(tree, cell), days_ago(80))
     for proposal in ("recognise", "strike_off"):

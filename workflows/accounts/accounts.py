@@ -49,7 +49,7 @@ def validate_password(password: str, username: str = "") -> None:
         problems_en.append("the password is too common or equals the username; choose another")
     if problems_en:
         raise InvalidInput("; ".join(problems_vi).capitalize() + ".", "; ".join(problems_en).capitalize() + ".",
-                           {"password": problems_en[0]})
+                           {"password": problems_en[0]}, {"password": problems_vi[0].capitalize() + "."})
 
 
 def hash_password(password: str) -> str:
