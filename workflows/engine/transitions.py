@@ -45,14 +45,14 @@ from workflows.procedures.registry import get_procedure
 
 ONE_OPEN_CASE = {
     "id": "one_open_case",
-    "source": "procedures.md §3 (mỗi người một hồ sơ đang mở cho mỗi thủ tục)",
+    "source": "Nguyên tắc quản lý hồ sơ: mỗi người một hồ sơ đang mở cho mỗi thủ tục",
     "message_vi": "Người này đã có một hồ sơ đang mở của thủ tục này.",
     "message_en": "This person already has an open case of this procedure.",
     "field": None,
 }
 PERSON_IN_ORGANISATION = {
     "id": "person_in_organisation",
-    "source": "Điều lệ Đảng art. 4 (chi bộ nơi người đó sinh hoạt)",
+    "source": "Điều lệ Đảng, Điều 4 (chi bộ nơi người đó sinh hoạt)",
     "message_vi": "Người này không thuộc tổ chức đảng của hồ sơ.",
     "message_en": "This person does not belong to the case's organisation.",
     "field": "organisation_id",

@@ -165,8 +165,8 @@ def build(rule_set: RuleSet) -> Procedure:
         trigger="open", sources=(), dest="filed", who=intake_authorities,
         label_vi="Nhận đơn khiếu nại", label_en="Record an appeal", legal_basis=SOURCE,
         fields=(
-            Field("against_case_id", "ref", label_vi="Hồ sơ có quyết định bị khiếu nại (mã)",
-                  label_en="Case whose decision is appealed (id)"),
+            Field("against_case_id", "ref", label_vi="Hồ sơ có quyết định bị khiếu nại",
+                  label_en="Case whose decision is appealed"),
             Field("received_decision_on", "date", label_vi="Ngày nhận quyết định", label_en="Decision received on"),
             Field("filed_on", "date", label_vi="Ngày gửi đơn khiếu nại", label_en="Appeal filed on"),
             Field("grounds", "text", label_vi="Nội dung khiếu nại", label_en="Grounds"),
