@@ -169,8 +169,8 @@ def test_a_reminder_names_the_step_the_case_waits_for_and_goes_to_its_body(runti
 def test_a_probation_strike_off_is_reminded_as_the_strike_off_decision(runtime, world):
     """A probation case whose committee confirmed a strike-off is reminded as «Quyết định xóa tên đảng viên dự
     bị», never as a recognition decision (the first step closing the deadline kind)."""
-    from workflows.demo.plans import probation_plan
     from tests.support.flows import walk_plan
+    from workflows.demo.plans import probation_plan
 
     plan = probation_plan(date(2025, 6, 2), proposal="strike_off", helper_id=world.people["cell1_m1"])
     with write_transaction(runtime.session_factory) as s:

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from models import Case, write_transaction
 from tests.support.flows import walk_plan
+from tests.support.world import PASSWORD
 from tests.web.support import post, sign_in
 from workflows.accounts.accounts import assign_role, create_user
-from tests.support.world import PASSWORD
 from workflows.demo.plans import discipline_plan
 
 START = date(2026, 10, 1)  # decided 31/10, received 02/11: the month to appeal runs to 02/12

@@ -8,7 +8,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import Flask, current_app
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from web.common.i18n import label
 from workflows.domain.definition import DeadlineSpec, Procedure

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from flask import Flask
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from web.common.labels import role_label
 from workflows.domain.rulesets import RULE_SETS

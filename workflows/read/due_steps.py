@@ -17,7 +17,14 @@ from typing import Any
 
 from workflows.domain.calendar import WorkingCalendar
 from workflows.domain.definition import (
-    Authority, CaseFacts, Lookups, OrgFacts, PersonFacts, Procedure, Step, StepContext,
+    Authority,
+    CaseFacts,
+    Lookups,
+    OrgFacts,
+    PersonFacts,
+    Procedure,
+    Step,
+    StepContext,
 )
 from workflows.domain.errors import InvalidInput
 from workflows.domain.organisations import scope_organisation
