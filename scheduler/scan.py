@@ -163,6 +163,7 @@ def plan_batch(session: Session, rows, now: datetime, today: date, planner: Stag
     (scheduler/addressing.py), one mail per holder.
     """
     directory.load_paths(session, {p for row in rows for p in (row.path, row.case_path)})
+    addresser.load(session, {row.case_path for row in rows})
     copy_role = planner.policy.overdue_copy_role
     stamp = driver_timestamp(session, now)
     outbox: list[tuple] = []
