@@ -3,6 +3,7 @@
     flask --app app scheduler                      the scheduler process (blocks; Ctrl-C or SIGTERM stops it)
     flask --app app scheduler start                the same
     flask --app app scheduler run-once [--now 2026-03-02T08:00:00+07:00] [--job scan|deliver|close-expired]
+                                       [--allow-future]   --now ahead of the real clock: a dry run unless given
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import click
 from flask import Flask
 
 from scheduler.jobs import JOBS, build_scheduler, run_jobs
+from scheduler.preview import preview_jobs
 from scheduler.settings import SchedulerSettings, config_values
 from workflows.engine import LOCAL_ZONE, FixedClock, Runtime
 
@@ -71,11 +73,26 @@ def register(app: Flask) -> None:
                   help="Run as of this instant (default: the current time).")
     @click.option("--job", "jobs", multiple=True, type=click.Choice(JOBS),
                   help="Only this job (may repeat); default: scan, deliver and close-expired.")
-    def run_once(now_text: str | None, jobs: tuple[str, ...]) -> None:
-        """Run the jobs once, in order, as of --now."""
+    @click.option("--allow-future", is_flag=True,
+                  help="With --now later than the real clock, really write and send (test and demo databases only).")
+    def run_once(now_text: str | None, jobs: tuple[str, ...], allow_future: bool) -> None:
+        """Run the jobs once, in order, as of --now.
+
+        A --now later than the real clock only reports what the jobs would do (nothing is written
+        or sent): the system's own steps are never dated after the real clock, and no one gets next
+        week's reminder today. --allow-future runs them for real, for test and demo databases.
+        """
         settings = _settings(app)
         rt: Runtime = app.extensions["quytrinh"]
+        real_now = rt.clock.now()
         if now_text is not None:
             rt = dataclasses.replace(rt, clock=FixedClock(parse_now(now_text)))
+        if rt.clock.now() > real_now and not allow_future:
+            click.echo(f"dry run: --now {rt.clock.now().astimezone(LOCAL_ZONE):%d/%m/%Y %H:%M} is later than the "
+                       f"real clock ({real_now.astimezone(LOCAL_ZONE):%d/%m/%Y %H:%M}); nothing is written or sent. "
+                       "Add --allow-future (test and demo databases only) to run the jobs for real.")
+            for line in preview_jobs(rt, settings, jobs or JOBS):
+                click.echo(line)
+            return
         for line in run_jobs(rt, settings, jobs or JOBS):
             click.echo(line)

@@ -22,6 +22,15 @@ class LabelBook:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str, str], DeadlineLabels] = {}
+        self._steps: dict[tuple[str, str, str], tuple[str, str] | None] = {}
+
+    def steps(self, procedure: str, rule_set: str, triggers: tuple[str, ...]) -> tuple[str, str] | None:
+        """The labels (vi, en) of the steps a body may take now, «A hoặc B» / "A or B"; None if unknown."""
+        key = (procedure, rule_set, "steps:" + ",".join(triggers))
+        found = self._steps.get(key, False)
+        if found is False:
+            found = self._steps[key] = _step_labels(procedure, rule_set, triggers)
+        return found
 
     def get(self, procedure: str, rule_set: str, kind: str) -> DeadlineLabels:
         key = (procedure, rule_set, kind)
@@ -48,3 +57,19 @@ def _lookup(procedure: str, rule_set: str, kind: str) -> DeadlineLabels:
             step_vi, step_en = step.label_vi, step.label_en
     return DeadlineLabels(definition.label_vi, definition.label_en, deadline_vi, deadline_en,
                           step_vi or deadline_vi, step_en or deadline_en)
+
+
+def _step_labels(procedure: str, rule_set: str, triggers: tuple[str, ...]) -> tuple[str, str] | None:
+    try:
+        definition = get_procedure(procedure, rule_set)
+    except QuytrinhError:
+        return None
+    vi: list[str] = []
+    en: list[str] = []
+    for trigger in triggers:
+        for step in definition.steps_for(trigger)[:1]:
+            if step.label_vi not in vi:
+                vi.append(step.label_vi)
+            if step.label_en not in en:
+                en.append(step.label_en)
+    return (" hoặc ".join(vi), " or ".join(en)) if vi else None

@@ -14,6 +14,7 @@ from typing import Any
 
 from scheduler.labels import LabelBook
 from scheduler.stages import is_overdue_stage
+from workflows.domain.organisations import role_name
 
 SIGNATURE = {
     "vi": "— quytrinh (thư tự động, xin đừng trả lời)",
@@ -80,9 +81,12 @@ def format_date(day: date, locale: str) -> str:
 
 def _when(item: dict[str, Any], locale: str) -> str:
     """'3 working days left' / 'due now' / 'overdue by 9 days'."""
-    if is_overdue_stage(item["stage"]) or item["days_overdue"] > 0:
-        n = item["days_overdue"]
-        return f"đã quá hạn {n} ngày" if locale == "vi" else f"overdue by {n} day{'s' if n != 1 else ''}"
+    n = item["days_overdue"]  # working days, as the UI counts them
+    if n > 0:
+        return f"đã quá hạn {n} ngày làm việc" if locale == "vi" else \
+            f"overdue by {n} working day{'s' if n != 1 else ''}"
+    if is_overdue_stage(item["stage"]):
+        return "đã quá hạn" if locale == "vi" else "overdue"
     n = item["days_left"]
     if n == 0:
         return "đến hạn, không còn ngày làm việc nào" if locale == "vi" else "due now, no working day left"
@@ -95,8 +99,24 @@ _LABELS = LabelBook()
 
 
 def _label(item: dict[str, Any], name: str, locale: str) -> str:
-    """The item's procedure, deadline or step name in that language."""
+    """The item's procedure, deadline or step name in that language.
+
+    The step is the one the case waits for (the payload's `steps`); a mail written before
+    reminders named it falls back to the step that meets the deadline.
+    """
+    if name == "step" and item.get("steps"):
+        found = _LABELS.steps(item["procedure"], item["rule_set"], tuple(item["steps"]))
+        if found is not None:
+            return found[0] if locale == "vi" else found[1]
     return getattr(_LABELS.get(item["procedure"], item["rule_set"], item["kind"]), f"{name}_{locale}")
+
+
+def _body(item: dict[str, Any], locale: str) -> str | None:
+    """Who must act, in words: «ban thường vụ Đảng ủy xã Tân Phú» / "the standing committee of …"."""
+    if not item.get("body"):
+        return None
+    role = role_name(item.get("role") or "", locale)
+    return f"{role} {item['body']}" if locale == "vi" else f"the {role} of {item['body']}"
 
 
 COPY_PREFIX = {"vi": "[Bản sao] ", "en": "[Copy] "}
@@ -121,13 +141,14 @@ def render_reminder(item: dict[str, Any], recipient_name: str, locale: str) -> R
     """One reminder for one person: the person concerned, the step, the due date, working days left, the link."""
     due = format_date(date.fromisoformat(item["due_date"]), locale)
     step, person, when = _label(item, "step", locale), item["person"], _when(item, locale)
+    body = _body(item, locale)
     copy = item.get("copy", False)
     subject = reminder_subject(item, locale, copy)
     if locale == "en":
         lines = [
             f"Dear {recipient_name},", "",
             f"The {_label(item, 'procedure', locale).lower()} case of {person} at {item['organisation']} "
-            f"is waiting for the step: {step}.",
+            f"is waiting for the step: {step}" + (f", to be taken by {body}." if body else "."),
             f"Deadline: {_label(item, 'deadline', locale)} — {due} ({when}).",
         ]
         if copy:
@@ -137,7 +158,7 @@ def render_reminder(item: dict[str, Any], recipient_name: str, locale: str) -> R
         lines = [
             f"Kính gửi đồng chí {recipient_name},", "",
             f"Hồ sơ {_label(item, 'procedure', locale).lower()} của {person} tại {item['organisation']} "
-            f"đang chờ bước: {step}.",
+            f"đang chờ bước: {step}" + (f", do {body} thực hiện." if body else "."),
             f"Thời hạn: {_label(item, 'deadline', locale)} — {due} ({when}).",
         ]
         if copy:

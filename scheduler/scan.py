@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person, write_transaction
 from models.db import read_session
+from scheduler.addressing import Addresser, Body
 from scheduler.digest import compose_digests
 from scheduler.mail import (
     COPY_PREFIX,
@@ -87,16 +88,19 @@ def candidates(today: date, horizon: date, limit: int, dialect: str) -> Select:
     if dialect == "postgresql":
         # LATERAL … LIMIT 1 keeps PostgreSQL to one index lookup per picked row: as plain joins it
         # prefers hashing all of `cases` and `persons`, a cost that grows with every case ever opened.
-        case = (select(Case.procedure, Case.rule_set, Person.full_name).join(Person, Person.id == Case.person_id)
+        case = (select(Case.procedure, Case.rule_set, Case.state, Case.data, Case.organisation_path,
+                       Person.full_name).join(Person, Person.id == Case.person_id)
                 .where(Case.id == picked.c.case_id).limit(1).lateral("c"))
         org = select(Organisation.path, Organisation.name).where(
             Organisation.id == picked.c.organisation_id).limit(1).lateral("o")
         return (select(picked.c.id, picked.c.case_id, picked.c.kind, picked.c.due_date, picked.c.role,
-                       case.c.procedure, case.c.rule_set, case.c.full_name, org.c.path, org.c.name)
+                       case.c.procedure, case.c.rule_set, case.c.full_name, org.c.path, org.c.name,
+                       case.c.state, case.c.data, case.c.organisation_path.label("case_path"))
                 .select_from(picked).join(case, true()).join(org, true()))
     return (
         select(picked.c.id, picked.c.case_id, picked.c.kind, picked.c.due_date, picked.c.role, Case.procedure,
-               Case.rule_set, Person.full_name, Organisation.path, Organisation.name)
+               Case.rule_set, Person.full_name, Organisation.path, Organisation.name, Case.state, Case.data,
+               Case.organisation_path.label("case_path"))
         .select_from(picked)
         .join(Case, Case.id == picked.c.case_id)
         .join(Person, Person.id == Case.person_id)
@@ -118,13 +122,14 @@ def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: M
     planner = StagePlanner(policy, rt.calendar())
     horizon = planner.horizon(today)
     directory = RecipientDirectory()
+    addresser = Addresser(rt.calendar(), today)
     result = ScanResult()
     while _anything_due(rt, today, horizon):
         with write_transaction(rt.session_factory) as session:
             dialect = session.get_bind().dialect.name
             rows = session.execute(candidates(today, horizon, batch_size, dialect)).all()
             if rows:
-                _write_batch(session, rows, now, today, planner, directory, mail, result)
+                _write_batch(session, rows, now, today, planner, directory, mail, result, addresser)
         if len(rows) < batch_size:
             break
     result.digests = compose_digests(rt, mail=mail)
@@ -141,9 +146,24 @@ def _anything_due(rt: Runtime, today: date, horizon: date) -> bool:
 
 
 def _write_batch(session: Session, rows, now: datetime, today: date, planner: StagePlanner,
-                 directory: RecipientDirectory, mail: MailSettings, result: ScanResult) -> None:
+                 directory: RecipientDirectory, mail: MailSettings, result: ScanResult,
+                 addresser: Addresser) -> None:
     """Reminder rows for one batch of deadlines, and each deadline's next reminder day."""
-    directory.load_paths(session, (row.path for row in rows))
+    outbox, plans = plan_batch(session, rows, now, today, planner, directory, mail, result, addresser)
+    result.reminders += bulk_insert_outbox(session, outbox)
+    bulk_plan_deadlines(session, plans)
+
+
+def plan_batch(session: Session, rows, now: datetime, today: date, planner: StagePlanner,
+               directory: RecipientDirectory, mail: MailSettings, result: ScanResult,
+               addresser: Addresser) -> tuple[list[tuple], list[tuple[int, date]]]:
+    """The outbox rows and next reminder days of one batch, unwritten (a dry run stops here).
+
+    Each deadline is reminded to the body that must take the step its case waits for
+    (scheduler/addressing.py), one mail per holder.
+    """
+    directory.load_paths(session, {p for row in rows for p in (row.path, row.case_path)})
+    addresser.load(session, {row.case_path for row in rows})
     copy_role = planner.policy.overdue_copy_role
     stamp = driver_timestamp(session, now)
     outbox: list[tuple] = []
@@ -154,40 +174,50 @@ def _write_batch(session: Session, rows, now: datetime, today: date, planner: St
         plans.append((row.id, reached.next_on))
         if reached.stage is None:
             continue  # planned too early (e.g. its due date moved): only the plan changes
-        audience = directory.audience(row.path, row.role, copy_role if is_overdue_stage(reached.stage) else None)
-        if not audience:
-            result.unaddressed += 1
-            continue
-        item = _item(row, reached.stage, today, planner, mail)
-        # The payload is the item plus who it is for (JSON spliced: one encoding per deadline, not per mail);
-        # the body is written from it at delivery (mail.render_row).
-        item_json = json.dumps(item, ensure_ascii=False)[:-1]
-        subjects: dict[str, str] = {}  # recipients of one deadline share a subject per language
         key = reminder_key(row.id, row.due_date, reached.stage)
-        for recipient, copy in audience:
-            subject = subjects.get(recipient.locale)
-            if subject is None:
-                subject = subjects[recipient.locale] = reminder_subject(item, recipient.locale)
-            if copy:
-                subject = COPY_PREFIX[recipient.locale] + subject
-            outbox.append((
-                f"reminder:{key}:{recipient.user_id}", "reminder", recipient.user_id, row.id, reached.stage,
-                recipient.email, subject[:300], "", None, reminder_message_id(mail, key, recipient.user_id),
-                DIGEST_WAIT if recipient.digest else "queued", 0, stamp, stamp,
-                f'{item_json}, "copy": {"true" if copy else "false"}, {recipient.json_fields}}}',
-            ))
-    result.reminders += bulk_insert_outbox(session, outbox)
-    bulk_plan_deadlines(session, plans)
+        addressed = False
+        for body in addresser.bodies(session, row):
+            audience = directory.audience(body.path, body.role,
+                                          copy_role if is_overdue_stage(reached.stage) else None)
+            if not audience:
+                continue
+            addressed = True
+            item = _item(row, body, addresser.case_organisation(session, row), reached.stage, today, planner, mail)
+            # The payload is the item plus who it is for (JSON spliced: one encoding per body, not per mail);
+            # the body is written from it at delivery (mail.render_row).
+            item_json = json.dumps(item, ensure_ascii=False)[:-1]
+            subjects: dict[str, str] = {}  # recipients of one body share a subject per language
+            for recipient, copy in audience:
+                subject = subjects.get(recipient.locale)
+                if subject is None:
+                    subject = subjects[recipient.locale] = reminder_subject(item, recipient.locale)
+                if copy:
+                    subject = COPY_PREFIX[recipient.locale] + subject
+                outbox.append((
+                    f"reminder:{key}:{recipient.user_id}", "reminder", recipient.user_id, row.id, reached.stage,
+                    recipient.email, subject[:300], "", None, reminder_message_id(mail, key, recipient.user_id),
+                    DIGEST_WAIT if recipient.digest else "queued", 0, stamp, stamp,
+                    f'{item_json}, "copy": {"true" if copy else "false"}, {recipient.json_fields}}}',
+                ))
+        if not addressed:
+            result.unaddressed += 1
+    return outbox, plans
 
 
-def _item(row, stage: str, today: date, planner: StagePlanner, mail: MailSettings) -> dict[str, Any]:
-    """What a mail about this deadline says, as plain values (the outbox payload)."""
+def _item(row, body: Body, case_organisation: str, stage: str, today: date, planner: StagePlanner,
+          mail: MailSettings) -> dict[str, Any]:
+    """What a mail about this deadline says, as plain values (the outbox payload).
+
+    `steps` are the triggers the body may take now and `role`/`body` who that is: the mail names
+    them (mail.py looks their labels up from the definitions). Time is counted in working days,
+    as the UI counts it.
+    """
     due: date = row.due_date
     return {
-        "case_id": row.case_id, "deadline_id": row.id, "kind": row.kind, "role": row.role, "due_date": due.isoformat(),
-        "stage": stage, "as_of": today.isoformat(),
+        "case_id": row.case_id, "deadline_id": row.id, "kind": row.kind, "role": body.role, "body": body.name,
+        "steps": list(body.steps), "due_date": due.isoformat(), "stage": stage, "as_of": today.isoformat(),
         "days_left": planner.days_left(due, today),
-        "days_overdue": max((today - due).days, 0),
-        "person": row.full_name, "organisation": row.name, "link": mail.case_link(row.case_id),
+        "days_overdue": planner.working_days_overdue(due, today),
+        "person": row.full_name, "organisation": case_organisation, "link": mail.case_link(row.case_id),
         "procedure": row.procedure, "rule_set": row.rule_set,  # names are looked up from these (mail._label)
     }

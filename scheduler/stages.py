@@ -115,6 +115,10 @@ class StagePlanner:
             left = self._left[key] = max(self.calendar.working_days_between(today, due), 0) if today < due else 0
         return left
 
+    def working_days_overdue(self, due: date, today: date) -> int:
+        """Working days past the due date, as the UI counts them (0 until it has passed)."""
+        return self.calendar.working_days_between(due, today) if today > due else 0
+
     def overdue_on(self, due: date, n: int) -> date:
         """The day the n-th overdue stage is reached."""
         return self.calendar.next_working_day(due + timedelta(days=n * self.policy.overdue_every_days))

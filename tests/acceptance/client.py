@@ -170,10 +170,16 @@ class Tree:
     def official(self, organisation_id: int) -> int:
         return self.person(organisation_id, "official", born=date(1975, 5, 19), joined_on=date(2005, 2, 3))
 
+    def english(self, key: str) -> Api:
+        """The same user asking for English messages (Accept-Language: en)."""
+        api = self.users[key]
+        return Api(api.base_url, api.token, f"{key}-en", language="en")
+
     def actor(self, mode: str, step: str, cell: Cell) -> Api:
-        """Who fires `step` on a case of `cell`: the admin, or the user whose role the procedure names."""
-        if mode == "admin":
-            return self.admin
+        """Who fires `step` on a case of `cell`: the user whose role the procedure names (`mode` "roles";
+        the admin token administers the system and records no party step)."""
+        if mode != "roles":
+            raise ValueError(f"unknown mode {mode!r}: party steps are taken by party roles")
         if step == "cell":
             return self.users["secretary"]
         if step == "committee":

@@ -1,7 +1,7 @@
 """Acceptance: api.md as an outside integrator reads it, over real HTTP against a server process.
 
-Every procedure of procedures.md is driven to every one of its final states, both with the admin
-token and with users holding the roles the procedure names; lists, events, deadlines, persons,
+Every procedure of procedures.md is driven to every one of its final states by users holding the
+roles the procedure names (the admin token administers the system and records no party step); lists, events, deadlines, persons,
 reports (test_api_reports.py) and the calendar are checked against the shapes api.md gives;
 errors: test_api_errors.py.
 """
@@ -32,7 +32,7 @@ from tests.acceptance.flows import (
     withdrawal_steps,
 )
 
-MODES = ["roles", "admin"]
+MODES = ["roles"]
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EVENT_KEYS = {"seq", "trigger", "from_state", "to_state", "actor", "at", "data", "comment"}
 CASE_KEYS = {"id", "procedure", "rule_set", "state", "person_id", "organisation_id", "revision",
@@ -83,7 +83,20 @@ def test_calendar_skips_tet_weekends_and_24_november(tree):
     assert bad["error"]["code"] == "invalid_input"
 
 
-@pytest.mark.parametrize("mode,grassroots", [("roles", "commune"), ("roles", "ward"), ("admin", "ward")])
+def test_the_admin_token_records_no_party_step(tree):
+    """admin keeps users, organisations and persons but may neither open a case nor take a step: 403 forbidden."""
+    cell = tree.cell()
+    person = applicant(tree, cell)
+    refused = tree.admin.open_case("admission", person, cell.id, {"resolution_date": iso(days_ago(5)),
+                                                                  "helper_id": cell.officials[0]}, expect=403)
+    assert refused["error"]["code"] == "forbidden"
+    case = open_admission(tree, "roles", cell, person, days_ago(5))
+    refused = tree.admin.fire(case["id"], "withdraw", {"reason": "Thử"}, expect=403)
+    assert refused["error"]["code"] == "forbidden"
+    assert tree.admin.case(case["id"])["revision"] == case["revision"]
+
+
+@pytest.mark.parametrize("mode,grassroots", [("roles", "commune"), ("roles", "ward")])
 def test_admission_completed_opens_probation(tree, mode, grassroots):
     """Admission to completed: the person becomes probationary and a probation case opens."""
     cell = tree.cell(grassroots)
@@ -127,7 +140,7 @@ def test_admission_decision_deadline_is_60_working_days(tree):
     """After the cell vote the case carries the decision deadline: 60 working days after the resolution."""
     cell = tree.cell()
     ceremony = days_ago(20)
-    case = admit(tree, "admin", cell, applicant(tree, cell), ceremony, until="cell_approved")
+    case = admit(tree, "roles", cell, applicant(tree, cell), ceremony, until="cell_approved")
     assert case["deadlines"], case
     for deadline in case["deadlines"]:
         assert {"kind", "due_date", "status"} <= set(deadline) and DATE.match(deadline["due_date"]), deadline
@@ -186,14 +199,15 @@ def test_probation_referred_after_three_inconclusive_votes(tree):
     cell = tree.cell()
     person = applicant(tree, cell)
     ceremony = past_probation_ceremony()
-    admit(tree, "admin", cell, person, ceremony)
+    admit(tree, "roles", cell, person, ceremony)
     probation = probation_case(tree, person)
     end = add_months(ceremony, 12)
-    tree.admin.fire(probation["id"], "submit_review", {"date": iso(end + timedelta(1))}, "under_review")
+    secretary, competent = tree.actor("roles", "cell", cell), tree.actor("roles", "competent", cell)
+    secretary.fire(probation["id"], "submit_review", {"date": iso(end + timedelta(1))}, "under_review")
     for n, state in ((1, "under_review"), (2, "under_review"), (3, "referred_to_superior")):
-        tree.admin.fire(probation["id"], "cell_vote", vote(end + timedelta(2 + 3 * n), len(cell.officials), 2,
-                                                           proposal="recognise"), state)
-    tree.admin.fire(probation["id"], "recognise", decision(end + timedelta(16)), "official")
+        secretary.fire(probation["id"], "cell_vote", vote(end + timedelta(2 + 3 * n), len(cell.officials), 2,
+                                                          proposal="recognise"), state)
+    competent.fire(probation["id"], "recognise", decision(end + timedelta(16)), "official")
     assert status_of(tree, person) == "official"
 
 
@@ -287,8 +301,7 @@ def test_discipline_expulsion_in_force_then_closed(tree, mode):
     assert status_of(tree, member) == "former"
 
 
-@pytest.mark.parametrize("mode,outcome", [("roles", "uphold"), ("roles", "amend"), ("roles", "annul"),
-                                          ("admin", "amend")])
+@pytest.mark.parametrize("mode,outcome", [("roles", "uphold"), ("roles", "amend"), ("roles", "annul")])
 def test_appeal_against_a_warning(tree, mode, outcome):
     """An appeal against a cell's warning, filed in time, is upheld, amended to a reprimand or annulled."""
     cell = tree.cell()
@@ -312,11 +325,12 @@ def test_appeal_against_a_strike_off_is_annulled(tree):
     cell = tree.cell()
     member = tree.official(cell.id)
     start = days_ago(40)
-    strike_off = open_strike_off(tree, "admin", cell, member, start)
-    drive(tree, "admin", cell, strike_off["id"], strike_off_steps(cell, start, len(cell.officials) + 1))
-    case = tree.admin.open_case("appeal", member, cell.id, appeal_data(strike_off["id"], start + timedelta(25)))
-    tree.admin.fire(case["id"], "start_consideration", {"date": iso(days_ago(3))}, "under_consideration")
-    tree.admin.fire(case["id"], "annul", decision(days_ago(1)), "annulled")
+    strike_off = open_strike_off(tree, "roles", cell, member, start)
+    drive(tree, "roles", cell, strike_off["id"], strike_off_steps(cell, start, len(cell.officials) + 1))
+    hearing = tree.actor("roles", "inspection", cell)  # the inspection commission of the level above
+    case = hearing.open_case("appeal", member, cell.id, appeal_data(strike_off["id"], start + timedelta(25)))
+    hearing.fire(case["id"], "start_consideration", {"date": iso(days_ago(3))}, "under_consideration")
+    hearing.fire(case["id"], "annul", decision(days_ago(1)), "annulled")
     assert status_of(tree, member) == "official"  # the annulled strike-off no longer holds
 
 
@@ -324,10 +338,11 @@ def test_transfer_keeps_state_and_history(tree):
     """A probation case transferred to another cell keeps its state and history; its organisation changes."""
     cell, other = tree.cell(), tree.cell()
     person = applicant(tree, cell)
-    admit(tree, "admin", cell, person, days_ago(40))
+    admit(tree, "roles", cell, person, days_ago(40))
     probation = probation_case(tree, person)
     before = len(tree.admin.events(probation["id"]))
-    moved = tree.admin.fire(probation["id"], "transfer", {"organisation_id": other.id, "date": iso(days_ago(3))},
+    grassroots = tree.users["standing_commune"]  # the grassroots committee moves its member's case
+    moved = grassroots.fire(probation["id"], "transfer", {"organisation_id": other.id, "date": iso(days_ago(3))},
                             "on_probation")
     assert moved["organisation_id"] == other.id
     assert len(tree.admin.events(probation["id"])) == before + 1
@@ -350,7 +365,7 @@ def test_case_list_filters_and_pages(tree):
     """GET /cases filters by procedure, state, organisation and person, and pages as {items,total,page,per_page}."""
     cell = tree.cell()
     people = [applicant(tree, cell) for _ in range(3)]
-    ids = [open_admission(tree, "admin", cell, p, days_ago(5))["id"] for p in people]
+    ids = [open_admission(tree, "roles", cell, p, days_ago(5))["id"] for p in people]
     listing = tree.admin.get("/cases", organisation_id=cell.id, per_page=2, page=1)
     assert set(listing) >= {"items", "total", "page", "per_page"}
     assert (listing["total"], listing["page"], listing["per_page"], len(listing["items"])) == (3, 1, 2, 2)
@@ -365,8 +380,8 @@ def test_case_list_filters_and_pages(tree):
 def test_overdue_filter(tree):
     """A case whose decision deadline has passed is listed with overdue=true, not with overdue=false."""
     cell = tree.cell()
-    late = admit(tree, "admin", cell, applicant(tree, cell), days_ago(90), until="cell_approved")
-    fresh = open_admission(tree, "admin", cell, applicant(tree, cell), days_ago(3))
+    late = admit(tree, "roles", cell, applicant(tree, cell), days_ago(90), until="cell_approved")
+    fresh = open_admission(tree, "roles", cell, applicant(tree, cell), days_ago(3))
     overdue = tree.admin.get("/cases", organisation_id=cell.id, overdue="true")
     assert [c["id"] for c in overdue["items"]] == [late["id"]]
     assert [c["id"] for c in tree.admin.get("/cases", organisation_id=cell.id, overdue="false")["items"]] == [fresh["id"]]

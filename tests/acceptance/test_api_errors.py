@@ -42,9 +42,11 @@ def refused(api: Api, case_id: int, trigger: str, data: dict, status: int, code:
     return answer
 
 
-def first_refusal(api: Api, case_id: int, steps, latest: str) -> tuple[str, dict]:
-    """Fire the steps until one is refused with 422 (no later than `latest`): that trigger and the body."""
-    for trigger, _who, data, state in steps:
+def first_refusal(tree, cell, case_id: int, steps, latest: str) -> tuple[str, dict]:
+    """Fire the steps, each as the body the procedure names, until one is refused with 422 (no later than
+    `latest`): that trigger and the body."""
+    for trigger, who, data, state in steps:
+        api = tree.actor("roles", who, cell)
         before = snapshot(api, case_id)
         resp = api.raw("POST", f"/cases/{case_id}/actions/{trigger}", json={"data": data})
         if resp.status_code != 200:
@@ -87,7 +89,7 @@ def test_not_found_for_unknown_or_invisible_objects(tree):
     assert code_of(tree.admin.call("POST", f"/cases/{UNKNOWN}/actions/withdraw", 404,
                                    json={"data": {"reason": "x"}})) == "not_found"
     cell = tree.cell("commune")
-    case = open_admission(tree, "admin", cell, applicant(tree, cell), days_ago(3))
+    case = open_admission(tree, "roles", cell, applicant(tree, cell), days_ago(3))
     outsider = tree.users["committee_ward"]
     assert code_of(outsider.get(f"/cases/{case['id']}", expect=404)) == "not_found"
     refused(outsider, case["id"], "withdraw", {"reason": "Không thuộc quyền."}, 404, "not_found", observer=tree.admin)
@@ -96,10 +98,11 @@ def test_not_found_for_unknown_or_invisible_objects(tree):
 def test_invalid_input_nothing_written(tree):
     """Malformed JSON, a missing or ill-typed field, an unknown procedure or trigger: 400 invalid_input."""
     cell = tree.cell()
+    secretary = tree.users["secretary"]  # who opens an admission case: the input is then checked
     person = applicant(tree, cell)
     good = {"procedure": "admission", "person_id": person, "organisation_id": cell.id,
             "data": {"resolution_date": iso(days_ago(3)), "helper_id": cell.officials[0]}}
-    resp = tree.admin.raw("POST", "/cases", data=b'{"procedure": "admission", ',
+    resp = secretary.raw("POST", "/cases", data=b'{"procedure": "admission", ',
                           headers={"Content-Type": "application/json"})
     assert resp.status_code == 400 and code_of(resp.json()) == "invalid_input", resp.text
     bad_bodies = [
@@ -111,23 +114,24 @@ def test_invalid_input_nothing_written(tree):
     ]
     english_left = re.compile(r"Must be|Not a valid|Missing data|Unknown field")
     for body in bad_bodies + [{**good, "per_page": 5}]:
-        error = tree.admin.post("/cases", body, expect=400)["error"]
+        error = secretary.post("/cases", body, expect=400)["error"]
         assert error["code"] == "invalid_input" and not english_left.search(error["message"]), (body, error)
     assert tree.admin.get("/cases", person_id=person)["total"] == 0
-    case = tree.admin.post("/cases", good)
-    refused(tree.admin, case["id"], "promote", {}, 400, "invalid_input")
-    refused(tree.admin, case["id"], "withdraw", {"reason": 42}, 400, "invalid_input")
+    case = secretary.post("/cases", good)
+    refused(secretary, case["id"], "promote", {}, 400, "invalid_input")
+    refused(secretary, case["id"], "withdraw", {"reason": 42}, 400, "invalid_input")
 
 
 def test_transition_not_allowed_and_stale_revision(tree):
     """A trigger not applying in the state is 409 transition_not_allowed; a stale revision is 409 conflict."""
     cell = tree.cell()
-    case = open_admission(tree, "admin", cell, applicant(tree, cell), days_ago(20))
-    refused(tree.admin, case["id"], "hold_ceremony", {"ceremony_date": iso(days_ago(1))}, 409,
+    secretary = tree.users["secretary"]
+    case = open_admission(tree, "roles", cell, applicant(tree, cell), days_ago(20))
+    refused(secretary, case["id"], "hold_ceremony", {"ceremony_date": iso(days_ago(1))}, 409,
             "transition_not_allowed")
     stale = case["revision"]
-    tree.admin.fire(case["id"], "submit_application", application(cell, days_ago(15)), "application_submitted")
-    refused(tree.admin, case["id"], "withdraw", {"reason": "Rút đơn."}, 409, "conflict", revision=stale)
+    secretary.fire(case["id"], "submit_application", application(cell, days_ago(15)), "application_submitted")
+    refused(secretary, case["id"], "withdraw", {"reason": "Rút đơn."}, 409, "conflict", revision=stale)
 
 
 def test_forbidden_for_a_role_that_does_not_allow_the_step(tree):
@@ -161,8 +165,8 @@ def test_messages_are_vietnamese_by_default_and_english_on_request(server, tree)
 # ---- 422: each rule api.md names, provoked once ---------------------------------------------------
 
 def admission_refused(tree, cell, person_id: int, ceremony, rule: str, **override) -> dict:
-    case = open_admission(tree, "admin", cell, person_id, ceremony - timedelta(50))
-    trigger, body = first_refusal(tree.admin, case["id"], admission_steps(cell, ceremony, **override), "cell_vote")
+    case = open_admission(tree, "roles", cell, person_id, ceremony - timedelta(50))
+    trigger, body = first_refusal(tree, cell, case["id"], admission_steps(cell, ceremony, **override), "cell_vote")
     assert rule in rule_ids(body), body
     return body
 
@@ -196,8 +200,9 @@ def test_rule_certificate_valid(tree):
 def test_rule_deadline_passed(tree, server):
     """A ceremony ~2 months after the decision was received (30 working days at most): 422 deadline_passed in English."""
     cell = tree.cell()
-    case = admit(tree, "admin", cell, applicant(tree, cell), days_ago(100), until="admitted")
-    english = Api(server.base_url, server.admin_token, "admin-en", language="en")
+    ceremony = days_ago(100)
+    case = admit(tree, "roles", cell, applicant(tree, cell), ceremony, until="committee_approved")
+    english = tree.english("standing_commune")  # the competent committee, asking in English
     before = snapshot(tree.admin, case["id"])
     body = english.call("POST", f"/cases/{case['id']}/actions/hold_ceremony", 422,
                         json={"data": {"ceremony_date": iso(days_ago(40))}})
@@ -218,11 +223,12 @@ def test_a_late_admission_decision_is_taken_and_marked_late(tree):
 def test_rule_deadline_passed_for_a_late_ceremony_unless_consented(tree):
     """A ceremony ~2 months after the decision was received: 422 deadline_passed; with superior_consent, completed."""
     cell = tree.cell()
-    case = admit(tree, "admin", cell, applicant(tree, cell), days_ago(100), until="admitted")
+    case = admit(tree, "roles", cell, applicant(tree, cell), days_ago(100), until="admitted")
     late = {"ceremony_date": iso(days_ago(40))}
-    body = refused(tree.admin, case["id"], "hold_ceremony", late, 422, "rule_violated")
+    secretary = tree.users["secretary"]
+    body = refused(secretary, case["id"], "hold_ceremony", late, 422, "rule_violated")
     assert "deadline_passed" in rule_ids(body), body
-    tree.admin.fire(case["id"], "hold_ceremony", {**late, "superior_consent": True}, "completed")
+    secretary.fire(case["id"], "hold_ceremony", {**late, "superior_consent": True}, "completed")
 
 
 def test_rule_deadline_passed_for_a_late_appeal(tree):
@@ -230,14 +236,14 @@ def test_rule_deadline_passed_for_a_late_appeal(tree):
     cell = tree.cell()
     member = tree.official(cell.id)
     start = days_ago(100)
-    case, _ = opened_or_refused(tree.admin, "discipline", member, cell.id, {
+    case, _ = opened_or_refused(tree.users["secretary"], "discipline", member, cell.id, {
         "violation": "Vi phạm quy định về những điều đảng viên không được làm.",
         "violation_date": iso(days_ago(150)), "proposed_form": "reprimand"})
-    for trigger, _who, data, state in discipline_steps(cell, start, len(cell.officials) + 1, "reprimand"):
-        tree.admin.fire(case["id"], trigger, data, state)
+    for trigger, who, data, state in discipline_steps(cell, start, len(cell.officials) + 1, "reprimand"):
+        tree.actor("roles", who, cell).fire(case["id"], trigger, data, state)
     late = {"against_case_id": case["id"], "received_decision_on": iso(start + timedelta(16)),
             "filed_on": iso(days_ago(1)), "grounds": "Đảng viên không đồng ý với hình thức kỷ luật."}
-    appeal, body = opened_or_refused(tree.admin, "appeal", member, cell.id, late)
+    appeal, body = opened_or_refused(tree.users["inspection"], "appeal", member, cell.id, late)
     assert appeal is None and "deadline_passed" in rule_ids(body), body
 
 
@@ -245,8 +251,8 @@ def test_one_open_admission_per_person(tree):
     """A second admission case for a person with one open is refused with an error body; nothing written."""
     cell = tree.cell()
     person = applicant(tree, cell)
-    open_admission(tree, "admin", cell, person, days_ago(10))
-    resp = tree.admin.raw("POST", "/cases", json={
+    open_admission(tree, "roles", cell, person, days_ago(10))
+    resp = tree.users["secretary"].raw("POST", "/cases", json={
         "procedure": "admission", "person_id": person, "organisation_id": cell.id,
         "data": {"resolution_date": iso(days_ago(2)), "helper_id": cell.officials[0]}})
     assert resp.status_code in (409, 422) and code_of(resp.json()) in ("conflict", "rule_violated"), resp.text
@@ -270,11 +276,11 @@ def test_rule_form_not_allowed(tree):
     cell = tree.cell()
     member = tree.person(cell.id, "probationary", born=add_months(days_ago(0), -30 * 12), joined_on=days_ago(120))
     eligible = len(cell.officials)
-    case, body = opened_or_refused(tree.admin, "discipline", member, cell.id, {
+    case, body = opened_or_refused(tree.users["secretary"], "discipline", member, cell.id, {
         "violation": "Vi phạm quy định về những điều đảng viên không được làm.",
         "violation_date": iso(days_ago(60)), "proposed_form": "expulsion"})
     if case is not None:
-        trigger, body = first_refusal(tree.admin, case["id"], discipline_steps(cell, days_ago(30), eligible,
+        trigger, body = first_refusal(tree, cell, case["id"], discipline_steps(cell, days_ago(30), eligible,
                                                                                  "expulsion"), "decide_discipline")
     assert "form_not_allowed" in rule_ids(body), body
 
@@ -283,10 +289,10 @@ def test_rule_statute_of_limitations(tree):
     """A reprimand-level violation more than 60 months before the decision: 422 statute_of_limitations."""
     cell = tree.cell()
     member = tree.official(cell.id)
-    case, body = opened_or_refused(tree.admin, "discipline", member, cell.id, {
+    case, body = opened_or_refused(tree.users["secretary"], "discipline", member, cell.id, {
         "violation": "Vi phạm quy định về những điều đảng viên không được làm.",
         "violation_date": iso(add_months(days_ago(0), -62)), "proposed_form": "reprimand"})
     if case is not None:
         steps = discipline_steps(cell, days_ago(30), len(cell.officials) + 1, "reprimand")
-        trigger, body = first_refusal(tree.admin, case["id"], steps, "decide_discipline")
+        trigger, body = first_refusal(tree, cell, case["id"], steps, "decide_discipline")
     assert "statute_of_limitations" in rule_ids(body), body

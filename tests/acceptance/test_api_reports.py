@@ -25,24 +25,24 @@ from tests.acceptance.flows import (
 
 def test_reports_summary_counts_decisions_in_the_subtree_and_period(server):
     """The summary counts admissions, recognitions, strike-offs, expulsions and withdrawals by decision date."""
-    tree = build_tree(server, with_users=False, label="R")
+    tree = build_tree(server, with_users=True, label="R")
     cell, ward_cell = tree.cell(), tree.cell("ward")
-    admit(tree, "admin", cell, applicant(tree, cell), days_ago(80))
+    admit(tree, "roles", cell, applicant(tree, cell), days_ago(80))
     for proposal in ("recognise", "strike_off"):
         person = applicant(tree, cell)
         ceremony = past_probation_ceremony()
-        admit(tree, "admin", cell, person, ceremony)
-        drive(tree, "admin", cell, probation_case(tree, person)["id"],
+        admit(tree, "roles", cell, person, ceremony)
+        drive(tree, "roles", cell, probation_case(tree, person)["id"],
               probation_steps(cell, add_months(ceremony, 12), proposal))
     member = tree.official(cell.id)
-    case = open_strike_off(tree, "admin", cell, member, days_ago(60))
-    drive(tree, "admin", cell, case["id"], strike_off_steps(cell, days_ago(60), len(cell.officials) + 1))
+    case = open_strike_off(tree, "roles", cell, member, days_ago(60))
+    drive(tree, "roles", cell, case["id"], strike_off_steps(cell, days_ago(60), len(cell.officials) + 1))
     member = tree.official(cell.id)
-    case = open_discipline(tree, "admin", cell, member, days_ago(100), "expulsion")
-    drive(tree, "admin", cell, case["id"], discipline_steps(cell, days_ago(50), len(cell.officials) + 1, "expulsion"))
+    case = open_discipline(tree, "roles", cell, member, days_ago(100), "expulsion")
+    drive(tree, "roles", cell, case["id"], discipline_steps(cell, days_ago(50), len(cell.officials) + 1, "expulsion"))
     member = tree.official(ward_cell.id)
-    case = open_withdrawal(tree, "admin", ward_cell, member, days_ago(50))
-    drive(tree, "admin", ward_cell, case["id"], withdrawal_steps(ward_cell, days_ago(50), len(ward_cell.officials) + 1))
+    case = open_withdrawal(tree, "roles", ward_cell, member, days_ago(50))
+    drive(tree, "roles", ward_cell, case["id"], withdrawal_steps(ward_cell, days_ago(50), len(ward_cell.officials) + 1))
 
     def summary(organisation_id: int, start: date) -> dict:
         found = tree.admin.get("/reports/summary", organisation_id=organisation_id, to=iso(TODAY),

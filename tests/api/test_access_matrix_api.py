@@ -79,15 +79,16 @@ ROUTES = [
     Route("GET", "/api/v1/persons/" + ID.format("person_id"),
           lambda c, w: (f"/persons/{c['people']['cell_m2' if w == 'own' else 'gcell_m2']}", None),
           own="401 200 200 200 200 200 200 404 200", foreign="401 404 404 404 404 200 200 404 200"),
+    # admin administers the system and records no party step (issue 13).
     Route("POST", "/api/v1/cases", lambda c, w: ("/cases", open_case_body(c, w)),
-          own="401 201 403 403 403 403 403 404 201", foreign="401 404 404 404 404 403 403 404 201"),
+          own="401 201 403 403 403 403 403 404 403", foreign="401 404 404 404 404 403 403 404 403"),
     Route("GET", "/api/v1/cases", lambda c, w: ("/cases", None), own="401 200 200 200 200 200 200 200 200"),
     Route("GET", "/api/v1/cases/" + ID.format("case_id"), lambda c, w: (f"/cases/{c['cases'][w]}", None),
           own="401 200 200 200 200 200 200 404 200", foreign="401 404 404 404 404 200 200 404 200"),
     # The case waits for submit_application (the secretary's step): empty data → 400 once access is granted.
     Route("POST", "/api/v1/cases/" + ID.format("case_id") + "/actions/<trigger>",
           lambda c, w: (f"/cases/{c['cases'][w]}/actions/submit_application", {"data": {}}),
-          own="401 400 403 403 403 403 403 404 400", foreign="401 404 404 404 404 403 403 404 400"),
+          own="401 400 403 403 403 403 403 404 403", foreign="401 404 404 404 404 403 403 404 403"),
     Route("GET", "/api/v1/cases/" + ID.format("case_id") + "/events",
           lambda c, w: (f"/cases/{c['cases'][w]}/events", None),
           own="401 200 200 200 200 200 200 404 200", foreign="401 404 404 404 404 200 200 404 200"),
@@ -140,7 +141,9 @@ def ctx(api):
     cases = {}
     for where in ("own", "foreign"):
         body = open_case_body({"api": api, "orgs": province.orgs, "people": province.people}, where)
-        cases[where] = api.ok("POST", "/cases", 201, json=body)["id"]
+        # Opened by the cell's secretary: a party step is a party role's (admin records none).
+        cases[where] = api.ok("POST", "/cases", 201, json=body,
+                              as_="secretary" if where == "own" else "secretary_g")["id"]
     grantee = api.ok("POST", "/users", 201, json={"username": "grantee", "password": "a long enough password"})["id"]
     return {"api": api, "orgs": province.orgs, "people": province.people, "users": province.users, "cases": cases,
             "grantee": grantee}

@@ -21,7 +21,7 @@ def test_admission_from_sympathiser_to_probation(live_server, browser_context, w
     page.get_by_label("Mở hồ sơ").select_option("admission")
     page.get_by_role("button", name="Tiếp tục").click()
     page.get_by_label("Ngày nghị quyết chi bộ giới thiệu").fill("03/08/2026")
-    page.get_by_label("Đảng viên giúp đỡ (mã)").select_option(value=str(world.people["cell1_m1"]))  # «cell1_m1 (year) — Chi bộ thôn 1»
+    page.get_by_label("Đảng viên giúp đỡ").select_option(value=str(world.people["cell1_m1"]))  # «cell1_m1 (year) — Chi bộ thôn 1»
     page.get_by_role("button", name="Mở hồ sơ quần chúng ưu tú").click()
     assert "Quần chúng ưu tú (cảm tình Đảng)" in current_step(page)
     case_url = page.url
@@ -33,9 +33,9 @@ def test_admission_from_sympathiser_to_probation(live_server, browser_context, w
     form.get_by_label("Số giấy chứng nhận").fill("CN-NTVĐ 118")
     form.get_by_label("Ngày cấp").fill("20/07/2026")
     rows = form.locator("fieldset.group--row")
-    rows.nth(0).get_by_label("Đảng viên giới thiệu (mã)").select_option(value=str(world.people["cell1_m2"]))  # «cell1_m2 (year) — Chi bộ thôn 1»
+    rows.nth(0).get_by_label("Đảng viên giới thiệu").select_option(value=str(world.people["cell1_m2"]))  # «cell1_m2 (year) — Chi bộ thôn 1»
     rows.nth(0).get_by_label("Cùng công tác từ ngày").fill("01/03/2021")
-    rows.nth(1).get_by_label("Đảng viên giới thiệu (mã)").select_option(value=str(world.people["cell1_m3"]))  # «cell1_m3 (year) — Chi bộ thôn 1»
+    rows.nth(1).get_by_label("Đảng viên giới thiệu").select_option(value=str(world.people["cell1_m3"]))  # «cell1_m3 (year) — Chi bộ thôn 1»
     rows.nth(1).get_by_label("Cùng công tác từ ngày").fill("15/06/2022")
     form.get_by_role("button", name="Nộp đơn, lý lịch và giới thiệu").click()
     assert "Đã nộp đơn xin vào Đảng" in current_step(page)

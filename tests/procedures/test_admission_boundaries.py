@@ -463,15 +463,17 @@ def test_open_refused_for_a_member_a_probationary_helper_or_another_cell(runtime
     probationary = new_person(runtime, world, status="probationary")
     data = lambda helper: {"resolution_date": day.isoformat(), "helper_id": helper}  # noqa: E731
     attempts = [
-        (world.people["cell1_m4"], "cell1", world.people["cell1_m1"], ["not_a_member"]),
-        (world.people["cell1_applicant"], "cell1", probationary, ["helper_official"]),
-        (world.people["cell2_applicant"], "cell1", world.people["cell1_m1"], ["person_in_organisation"]),
+        (world.people["cell1_m4"], "cell1", world.people["cell1_m1"], ["not_a_member"], "secretary1"),
+        (world.people["cell1_applicant"], "cell1", probationary, ["helper_official"], "secretary1"),
+        # Someone who sees both cells: the person's own cell is checked before any role.
+        (world.people["cell2_applicant"], "cell1", world.people["cell1_m1"], ["person_in_organisation"],
+         "standing_commune"),
     ]
     before = snapshot(runtime)
-    for person_id, cell, helper, rule_ids in attempts:
+    for person_id, cell, helper, rule_ids, actor in attempts:
         with pytest.raises(RuleViolation) as err:
             open_case(rt, procedure="admission", person_id=person_id, organisation_id=world.orgs[cell],
-                      actor_id=world.users["admin"], data=data(helper))
+                      actor_id=world.users[actor], data=data(helper))
         assert err.value.rule_ids == rule_ids
     assert snapshot(runtime) == before
     case = open_case(rt, procedure="admission", person_id=world.people["cell1_applicant"],

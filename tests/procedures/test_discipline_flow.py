@@ -199,8 +199,8 @@ def test_close_by_hand_waits_for_the_appeal_window(runtime, world):
     """The deciding body may close by hand, but not before the appeal window has passed."""
     case = to_state(runtime, world, None)
     with pytest.raises(RuleViolation) as err:
-        act(runtime, world, case, "close", "admin", date.fromisoformat(case.data["appeal_until"]))
+        act(runtime, world, case, "close", "cell_secretary", date.fromisoformat(case.data["appeal_until"]))
     assert err.value.rule_ids == ["appeal_window_open"]
     day_after = date.fromisoformat(case.data["appeal_until"]) + timedelta(days=1)
-    case = act(runtime, world, case, "close", "admin", day_after)
+    case = act(runtime, world, case, "close", "cell_secretary", day_after)
     assert case.state == "closed"

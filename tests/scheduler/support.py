@@ -121,11 +121,13 @@ def deliver(rt: Runtime, when, smtp_settings: SmtpSettings, settings: DeliverySe
     return deliver_outbox(at(rt, when), smtp_settings, settings)
 
 
-def open_case(runtime: Runtime, world, cell: str = "cell1", start: date = date(2026, 3, 2)):
-    """An admission case at a cell (just opened: no deadline of its own yet)."""
+def open_case(runtime: Runtime, world, cell: str = "cell1", start: date = date(2026, 3, 2),
+              until: str = "sympathiser"):
+    """An admission case at a cell (by default just opened: no deadline of its own yet, waiting for its
+    secretary). Reminders go to whoever takes the step the case waits for: walk it to `until` for another."""
     plan = admission_plan(world.people[f"{cell}_m1"], (world.people[f"{cell}_m2"], world.people[f"{cell}_m3"]), start)
     return walk(runtime, plan, person_id=world.people[f"{cell}_applicant"], organisation_id=world.orgs[cell],
-                actor_for=world.actor_for(cell), procedure="admission", until="sympathiser")
+                actor_for=world.actor_for(cell), procedure="admission", until=until)
 
 
 def add_deadline(runtime: Runtime, case_id: int, *, due: date, role: str, organisation_id: int,

@@ -22,11 +22,11 @@ def test_run_once_writes_and_keeps_the_reminders_then_nothing_new(app, runtime, 
     """run-once --now writes the reminders due then (held: no SMTP); a second run at that instant adds nothing."""
     case = open_case(runtime, world)
     add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary", organisation_id=world.orgs["cell1"])
-    result = _run(app, "run-once", "--now", "2027-02-03T08:00:00+07:00")
+    result = _run(app, "run-once", "--now", "2027-02-03T08:00:00+07:00", "--allow-future")
     assert result.exit_code == 0, result.output
     assert "1 reminders written" in result.output and "1 held" in result.output
     assert [(r.stage, r.status) for r in outbox(runtime)] == [("before_3", "held")]
-    again = _run(app, "run-once", "--now", "2027-02-03T08:00:00+07:00")
+    again = _run(app, "run-once", "--now", "2027-02-03T08:00:00+07:00", "--allow-future")
     assert again.exit_code == 0 and "0 reminders written" in again.output
     assert len(outbox(runtime)) == 1
 
@@ -36,9 +36,10 @@ def test_run_once_sends_over_the_configured_smtp(app, runtime, world, smtp):
     app.config["BASE_URL"] = "https://quytrinh.example.test"
     case = open_case(runtime, world)
     add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary", organisation_id=world.orgs["cell1"])
-    assert _run(app, "run-once", "--now", "2027-01-25T08:00:00+07:00").exit_code == 0  # held
+    assert _run(app, "run-once", "--now", "2027-01-25T08:00:00+07:00", "--allow-future").exit_code == 0  # held
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port)
-    result = _run(app, "run-once", "--now", "2027-02-03T08:00:00", "--job", "scan", "--job", "deliver")
+    result = _run(app, "run-once", "--now", "2027-02-03T08:00:00", "--allow-future", "--job", "scan",
+                  "--job", "deliver")
     assert result.exit_code == 0, result.output
     assert "2 sent" in result.output and "1 released from hold" in result.output
     assert sorted(m["Subject"].split(":")[0] for m in smtp.messages) == ["Nhắc hạn", "Nhắc hạn"]
@@ -66,7 +67,7 @@ def test_bad_now_and_bad_settings_are_refused_clearly(app, runtime, world):
     result = _run(app, "run-once", "--now", "3 Feb 2027")
     assert result.exit_code == 2 and "expected an ISO date-time" in result.output
     app.config["SMTP_SECURITY"] = "tls"
-    result = _run(app, "run-once", "--now", "2027-02-03T08:00:00+07:00")
+    result = _run(app, "run-once", "--now", "2027-02-03T08:00:00+07:00", "--allow-future")
     assert result.exit_code == 1 and "SMTP_SECURITY must be one of none, starttls, ssl" in result.output
     assert outbox(runtime) == []
 

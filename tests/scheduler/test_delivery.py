@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import Incident, User, write_transaction
+from models import Deadline, Incident, User, write_transaction
 from scheduler.smtp import SmtpSettings
 from tests.scheduler.support import (
     DUE_AFTER_TET,
@@ -140,7 +140,12 @@ def test_digest_groups_a_users_items_into_one_daily_mail(runtime, world, smtp):
     case = open_case(runtime, world)
     for due in (date(2027, 3, 1), date(2027, 3, 4), date(2027, 3, 10)):
         add_deadline(runtime, case.id, due=due, role="cell_secretary", organisation_id=world.orgs["cell1"])
-    add_deadline(runtime, case.id, due=date(2027, 3, 1), role="standing_committee",
+    # Another cell's case waiting for the commune's decision: its standing committee gets its own mail.
+    decided = open_case(runtime, world, cell="cell2", until="committee_approved")
+    with write_transaction(runtime.session_factory) as s:
+        for row in s.scalars(select(Deadline).where(Deadline.case_id == decided.id)):
+            row.status = "met"  # its own deadline, long past, would add an overdue mail
+    add_deadline(runtime, decided.id, due=date(2027, 3, 1), role="standing_committee",
                  organisation_id=world.orgs["commune"])
     result = scan(runtime, date(2027, 3, 1))
     assert result.digests == 1

@@ -33,11 +33,13 @@ def test_delivery_killed_mid_batch_loses_nothing(runtime, world, smtp, db_url, t
     for _ in range(12):
         add_deadline(runtime, case.id, due=DUE_AFTER_TET, role="cell_secretary", organisation_id=world.orgs["cell1"])
     env = cli_env(db_url, tmp_path / "instance", smtp)
-    _finish(flask_cli("scheduler", "run-once", "--job", "scan", "--now", "2027-02-03T09:00:00+07:00", env=env))
+    _finish(flask_cli("scheduler", "run-once", "--job", "scan", "--now", "2027-02-03T09:00:00+07:00",
+                      "--allow-future", env=env))
     assert len(outbox(runtime, status="queued")) == 12
 
     smtp.recorder.block_after = 3  # the server takes the 3rd message, then never answers
-    proc = flask_cli("scheduler", "run-once", "--job", "deliver", "--now", "2027-02-03T09:05:00+07:00", env=env)
+    proc = flask_cli("scheduler", "run-once", "--job", "deliver", "--now", "2027-02-03T09:05:00+07:00",
+                     "--allow-future", env=env)
     assert smtp.recorder.blocked.wait(timeout=120), "the delivery process never reached the third message"
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
@@ -48,10 +50,12 @@ def test_delivery_killed_mid_batch_loses_nothing(runtime, world, smtp, db_url, t
     assert statuses.count("sent") == 2 and "sending" in statuses  # killed with a claimed batch in hand
 
     # Restarted within the lease: the rest of the queue goes, the claimed rows wait for their lease to end.
-    _finish(flask_cli("scheduler", "run-once", "--job", "deliver", "--now", "2027-02-03T09:06:00+07:00", env=env))
+    _finish(flask_cli("scheduler", "run-once", "--job", "deliver", "--now", "2027-02-03T09:06:00+07:00",
+                      "--allow-future", env=env))
     assert "sending" in {r.status for r in outbox(runtime)}
     # After the lease (10 minutes): the rows the dead process held are sent too.
-    _finish(flask_cli("scheduler", "run-once", "--job", "deliver", "--now", "2027-02-03T09:16:00+07:00", env=env))
+    _finish(flask_cli("scheduler", "run-once", "--job", "deliver", "--now", "2027-02-03T09:16:00+07:00",
+                      "--allow-future", env=env))
     rows = outbox(runtime)
     assert {r.status for r in rows} == {"sent"}
     received = smtp.recorder.message_ids()
@@ -67,7 +71,7 @@ def test_three_scheduler_processes_at_once_send_each_reminder_once(runtime, worl
                      organisation_id=world.orgs["cell1"])
     env = cli_env(db_url, tmp_path / "instance", smtp)
     procs = [flask_cli("scheduler", "run-once", "--job", "scan", "--job", "deliver",
-                       "--now", "2027-02-22T09:00:00+07:00", env=env) for _ in range(3)]
+                       "--now", "2027-02-22T09:00:00+07:00", "--allow-future", env=env) for _ in range(3)]
     for proc in procs:
         _finish(proc)
     rows = outbox(runtime)

@@ -77,15 +77,17 @@ def test_english_speakers_get_english(runtime, world):
 
 
 def test_the_nearest_holders_of_the_role_are_reminded(runtime, world):
-    """A deadline for the standing committee at the commune reminds the commune's, not the province's."""
-    case = open_case(runtime, world)
-    add_deadline(runtime, case.id, due=date(2027, 3, 10), role="standing_committee",
-                 organisation_id=world.orgs["commune"])
-    # cell3's deadline for a standing committee of a ward that has none → the nearest holder above.
-    add_deadline(runtime, case.id, due=date(2027, 3, 10), role="organisation_officer",
-                 organisation_id=world.orgs["cell3"], kind="ceremony")
+    """The body that acts is found at its organisation, not above: the commune's standing committee (not the
+    province's) decides a delegated commune's admission; the ward's officer verifies a ward cell's background."""
+    decided = open_case(runtime, world, until="committee_approved")  # waits for the commune's decision
+    ids = {add_deadline(runtime, decided.id, due=date(2027, 3, 10), role="standing_committee",
+                        organisation_id=world.orgs["commune"])}
+    verified = open_case(runtime, world, cell="cell3", until="application_submitted")  # waits for the ward
+    ids.add(add_deadline(runtime, verified.id, due=date(2027, 3, 10), role="organisation_officer",
+                         organisation_id=world.orgs["cell3"], kind="ceremony"))
     scan(runtime, date(2027, 3, 10))
-    assert sorted((r.kind, r.stage, r.user_id) for r in outbox(runtime)) == sorted([
+    rows = [r for r in outbox(runtime) if r.deadline_id in ids]  # the walked case's own deadline is long overdue
+    assert sorted((r.kind, r.stage, r.user_id) for r in rows) == sorted([
         ("reminder", "due", world.users["standing_commune"]),
         ("reminder", "due", world.users["officer_ward"]),
     ])
@@ -135,19 +137,66 @@ def test_met_deadlines_are_not_reminded(runtime, world):
 
 
 def test_deadlines_opened_by_the_engine_are_reminded(runtime, world):
-    """The admission decision deadline the cell vote opens reminds the commune's standing committee."""
-    plan = admission_plan(world.people["cell1_m1"], (world.people["cell1_m2"], world.people["cell1_m3"]),
-                          date(2026, 3, 2))
-    case = walk(runtime, plan, person_id=world.people["cell1_applicant"], organisation_id=world.orgs["cell1"],
-                actor_for=world.actor_for("cell1"), procedure="admission", until="cell_approved")
+    """The admission decision deadline the cell vote opens reminds the commune's standing committee of its
+    decision once the committee has voted."""
+    case = open_case(runtime, world, until="committee_approved")
     with runtime.session_factory() as s:
         deadline = s.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
     scan(runtime, deadline.due_date)
     (row,) = outbox(runtime)
     assert (row.user_id, row.stage) == (world.users["standing_commune"], "due")
     assert "Quyết định kết nạp" in row.subject  # the step that meets the deadline
-    assert "Hạn ra quyết định kết nạp" in render_row(row.kind, row.subject, row.body_text, row.body_html,
-                                                    row.payload).text  # the deadline itself
+    text = render_row(row.kind, row.subject, row.body_text, row.body_html, row.payload).text
+    assert "Hạn ra quyết định kết nạp" in text  # the deadline itself
+    assert "do ban thường vụ Đảng ủy xã Tân Phú thực hiện" in text  # the body that must act
+
+
+def test_a_reminder_names_the_step_the_case_waits_for_and_goes_to_its_body(runtime, world):
+    """At «cell approved» the decision deadline runs but the committee must vote first: the committee member
+    is reminded of the committee vote, not the standing committee of a decision (issue 13.2)."""
+    case = open_case(runtime, world, until="cell_approved")
+    with runtime.session_factory() as s:
+        deadline = s.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    assert deadline.role == "standing_committee"
+    scan(runtime, deadline.due_date)
+    (row,) = outbox(runtime)
+    assert row.user_id == world.users["committee"]
+    assert "Đảng ủy cơ sở biểu quyết" in row.subject and "Quyết định kết nạp" not in row.subject
+    text = render_row(row.kind, row.subject, row.body_text, row.body_html, row.payload).text
+    assert "đang chờ bước: Đảng ủy cơ sở biểu quyết" in text and "do cấp ủy viên Đảng ủy xã Tân Phú" in text
+
+
+def test_a_probation_strike_off_is_reminded_as_the_strike_off_decision(runtime, world):
+    """A probation case whose committee confirmed a strike-off is reminded as «Quyết định xóa tên đảng viên dự
+    bị», never as a recognition decision (the first step closing the deadline kind)."""
+    from tests.support.flows import walk_plan
+    from workflows.demo.plans import probation_plan
+
+    plan = probation_plan(date(2025, 6, 2), proposal="strike_off", helper_id=world.people["cell1_m1"])
+    with write_transaction(runtime.session_factory) as s:
+        from models import Person
+
+        s.get(Person, world.people["cell1_m4"]).membership_status = "probationary"
+    case = walk_plan(runtime, world, plan, "cell1_m4", "probation", until="strike_off_confirmed")
+    with runtime.session_factory() as s:
+        deadline = s.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "open")).one()
+    scan(runtime, deadline.due_date)
+    (row,) = outbox(runtime)
+    assert row.user_id == world.users["standing_commune"]
+    assert "Quyết định xóa tên đảng viên dự bị" in row.subject and "công nhận" not in row.subject
+
+
+def test_overdue_reminders_count_working_days_like_the_ui(runtime, world):
+    """«đã quá hạn N ngày làm việc»: N is the UI's count of working days past the due date, not calendar days."""
+    case = open_case(runtime, world)
+    add_deadline(runtime, case.id, due=date(2027, 3, 5), role="cell_secretary", organisation_id=world.orgs["cell1"])
+    scan(runtime, date(2027, 3, 15))  # a Monday ten calendar days after a Friday: six working days
+    row = next(r for r in outbox(runtime) if r.user_id == world.users["secretary1"])
+    calendar = runtime.calendar()
+    assert calendar.working_days_between(date(2027, 3, 5), date(2027, 3, 15)) == 6
+    assert "đã quá hạn 6 ngày làm việc" in row.subject
+    assert "đã quá hạn 6 ngày làm việc" in render_row(row.kind, row.subject, row.body_text, row.body_html,
+                                                     row.payload).text
 
 
 def test_stages_are_a_setting(runtime, world):

@@ -91,8 +91,9 @@ ROUTES = [
     Route("GET", "/cases/<int:case_id>",
           own="L ok ok ok ok ok ok N ok", foreign="L N N N N ok ok N ok"),
     # The applicant's case waits for submit_application: the cell secretary's step.
+    # admin administers the system and records no party step (issue 13).
     Route("POST", "/cases/<int:case_id>/actions/<trigger>",
-          own="L V F F F F F N V", foreign="L N N N N F F N V"),
+          own="L V F F F F F N F", foreign="L N N N N F F N F"),
     # The addresses forms post to, opened by GET (reload, return after sign-in): a redirect to the case page,
     # which checks access itself.
     Route("GET", "/cases/<int:case_id>/actions/<trigger>", "L R R R R R R R R"),
@@ -129,9 +130,9 @@ ROUTES = [
     # The picker only redirects to the form below, which checks access.
     Route("GET", "/people/<int:person_id>/open", "L R R R R R R R R", query="?procedure=admission"),
     Route("GET", "/people/<int:person_id>/open/<procedure>",
-          own="L ok F F F F F N ok", foreign="L N N N N F F N ok"),
+          own="L ok F F F F F N F", foreign="L N N N N F F N F"),
     Route("POST", "/people/<int:person_id>/open/<procedure>",
-          own="L V F F F F F N V", foreign="L N N N N F F N V"),
+          own="L V F F F F F N F", foreign="L N N N N F F N F"),
     # ---------------------------------------------------------------- administration (system administrators)
     Route("GET", "/admin/users", "L F F F F F F F ok"),
     Route("GET", "/admin/users/new", "L F F F F F F F ok"),

@@ -57,7 +57,7 @@ def test_opening_for_a_member_shows_the_rule_and_writes_nothing(app, runtime, wo
                     token_from=f"/people/{member}/open/admission")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Người này đang là đảng viên" in html and "Điều lệ Đảng art. 4" in html
+    assert "Người này đang là đảng viên" in html and "Điều lệ Đảng, Điều 4" in html
     with runtime.session_factory() as s:
         assert s.scalar(select(func.count(Case.id))) == 0
 
@@ -94,7 +94,7 @@ def test_rule_violation_is_shown_beside_its_field_and_nothing_is_written(app, ru
     assert response.status_code == 422
     errors = html.split('id="act-submit_application-introducers-error"')[1].split("</ul>")[0]
     assert "Cần hai đảng viên chính thức giới thiệu" in errors
-    assert "Căn cứ: Điều lệ Đảng art. 4.1; QĐ 24-QĐ/TW §3.2" in errors
+    assert "Căn cứ: Điều lệ Đảng, Điều 4.1; QĐ 24-QĐ/TW §3.2" in errors
     assert 'value="01/05/2026"' in html  # what was typed is kept (shown dd/mm/yyyy)
     assert _state(runtime, case.id) == ("sympathiser", 1, 1)
 

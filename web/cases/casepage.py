@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 from web.common.i18n import format_date, label
 from web.common.labels import (
     choice_label,
+    left_reason_label,
     membership_label,
+    person_field_label,
     procedure_label,
     role_label,
     state_label,
@@ -43,7 +45,8 @@ def vote_text(vote: dict[str, Any]) -> str:
              disagree=vote.get("disagree"), method=choice_label(vote.get("method")))
 
 
-def value_text(f: Field | None, value: Any, names: dict[int, str], key: str = "") -> str:
+def value_text(f: Field | None, value: Any, names: dict[int, str], key: str = "",
+               org_names: dict[int, str] | None = None) -> str:
     """One recorded value in words: dates dd/mm/yyyy, people by name, choices translated."""
     kind = f.kind if f else None
     if value is None or value == "":
@@ -57,8 +60,11 @@ def value_text(f: Field | None, value: Any, names: dict[int, str], key: str = ""
     if kind == "enum":
         return choice_label(value)
     if kind == "ref" or (isinstance(value, int) and ref_kind(key)):
-        if ref_kind(f.name if f else key) == "person":
+        kind_of = ref_kind(f.name if f else key)
+        if kind_of == "person":
             return names.get(value, f"#{value}")
+        if kind_of == "organisation":
+            return (org_names or {}).get(value, "—")
         return f"#{value}"
     if kind == "object" or isinstance(value, dict):
         items = {i.name: i for i in (f.items if f else ())}
@@ -85,16 +91,45 @@ def recorded(file: CaseFile, trigger: str, data: dict[str, Any]) -> list[Entry]:
             continue
         f = fields.get(key)
         entries.append(Entry(label(f, key.replace("_", " ")) if f else key.replace("_", " "),
-                             value_text(f, value, file.names, key)))
+                             value_text(f, value, file.names, key, file.org_names)))
     if "outcome" in data:
-        outcome = data["outcome"]
-        words = {"passed": _("threshold reached"), "failed": _("threshold not reached")}
-        entries.append(Entry(_("Result"), words.get(outcome) or state_label(file.case.procedure, file.case.rule_set, outcome)))
+        entries.append(Entry(_("Result"), outcome_text(file, trigger, data["outcome"])))
     for late in data.get("late") or []:
         entries.append(Entry(_("Late"), _("due %(due)s, taken %(on)s: %(days)s working days late",
                                           due=format_date(late.get("due")), on=format_date(late.get("on")),
                                           days=late.get("working_days"))))
     return entries
+
+
+def outcome_text(file: CaseFile, trigger: str, outcome: str) -> str:
+    """A step's outcome in words: a vote's result, else the state the outcome led to."""
+    words = {"passed": _("threshold reached"), "failed": _("threshold not reached"),
+             "inconclusive": _("no proposal reached two thirds"),
+             "referred": _("referred to the superior committee")}
+    if outcome in words:
+        return words[outcome]
+    for step in file.definition.steps_for(trigger):
+        for branch in step.dest if isinstance(step.dest, tuple) else ():
+            if branch.when == outcome:
+                return state_label(file.case.procedure, file.case.rule_set, branch.dest)
+    if outcome in {s.name for s in file.definition.states}:
+        return state_label(file.case.procedure, file.case.rule_set, outcome)
+    return choice_label(outcome)
+
+
+def _person_value(name: str, value: Any, org_names: dict[int, str]) -> str:
+    """One membership field's value in words (dates, organisations by name, reasons translated)."""
+    if value is None or value == "":
+        return "—"
+    if name == "left_reason":
+        return left_reason_label(value)
+    if name == "organisation_id":
+        return org_names.get(value, "—")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "; ".join(choice_label(k) for k, v in value.items() if v) or "—"
+    return format_date(value) or "—"
 
 
 def effects(file: CaseFile, data: dict[str, Any]) -> list[Entry]:
@@ -105,9 +140,17 @@ def effects(file: CaseFile, data: dict[str, Any]) -> list[Entry]:
     if "membership_status" in person:
         before, after = person["membership_status"]
         entries.append(Entry(_("Membership"), f"{membership_label(before)} → {membership_label(after)}"))
-    for name, dates in person.items():
-        if name != "membership_status" and isinstance(dates, list) and len(dates) == 2 and dates[1]:
-            entries.append(Entry(name.replace("_", " "), f"{format_date(dates[0]) or '—'} → {format_date(dates[1])}"))
+    for name, pair in person.items():
+        if name == "membership_status" or not isinstance(pair, list) or len(pair) != 2:
+            continue
+        if name == "organisation_id" and found.get("moved"):
+            continue  # the case moved with the member: said once below
+        entries.append(Entry(person_field_label(name), f"{_person_value(name, pair[0], file.org_names)} → "
+                                                       f"{_person_value(name, pair[1], file.org_names)}"))
+    moved = found.get("moved")
+    if isinstance(moved, list) and len(moved) == 2:
+        entries.append(Entry(_("Transferred"), f"{file.org_names.get(moved[0], '—')} → "
+                                               f"{file.org_names.get(moved[1], '—')}"))
     for opened in found.get("opened_cases") or []:
         entries.append(Entry(_("Case opened"), f"#{opened['id']} {procedure_label(opened['procedure'], file.case.rule_set)}"))
     for kind, (before, after) in (found.get("deadlines") or {}).items():

@@ -18,6 +18,7 @@ from workflows.domain.errors import (
     InvalidInput,
     RuleViolation,
 )
+from workflows.domain.rulesets import RULE_SETS
 from workflows.engine import fire
 from workflows.engine.access import forbidden_step
 from workflows.read.casefile import read_case
@@ -144,7 +145,8 @@ def _refuse(file, trigger: str, revision: int | None):
     step = definition.step_from(trigger, file.case.state or "")
     if step is None:
         return stale_page(file, trigger, revision)
-    raise forbidden_step(trigger, step.who if not callable(step.who) else ())
+    raise forbidden_step(step, step.who if not callable(step.who) else (), file.chain,
+                         RULE_SETS[file.definition.rule_set])
 
 
 @bp.post("/<int:case_id>/actions/<trigger>")

@@ -62,7 +62,7 @@ def _api_body(code: str, text: str, details: dict | None = None):
 def _domain_error(exc: QuytrinhError):
     status = status_of(exc)
     if isinstance(exc, Forbidden):
-        audit_denied(exc.message_en)
+        audit_denied(exc.message_vi)  # the audit log is read in Vietnamese
     if request.path.startswith("/api/"):
         return _api_body(exc.code, exc.message(lang()), exc.details), status
     return render_template("error.html", status=status, message=exc.message(lang()), error=exc), status
@@ -83,7 +83,7 @@ HTTP_MESSAGES = {
 def _http_error(exc: HTTPException):
     status = exc.code or 500
     if status == 403:
-        audit_denied(exc.description or "403")
+        audit_denied("403")  # (Werkzeug's description is English boilerplate)
     if request.path.startswith("/api/"):
         code = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}.get(status, "invalid_input" if status < 500 else "error")
         return _api_body(code, exc.description or str(status)), status

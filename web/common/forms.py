@@ -97,7 +97,7 @@ class FormErrors:
         self.add(None, exc.message(lang()), status=status)
         if isinstance(exc, InvalidInput):
             for key, detail in exc.fields.items():
-                self.add(key, translate_detail(detail), status=status)
+                self.add(key, exc.field_message(key, lang()) or translate_detail(detail), status=status)
 
     def for_field(self, name: str) -> list[FieldMessage]:
         return self.by_field.get(name, [])

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.common.i18n import label
@@ -117,6 +118,26 @@ CHOICES = {
     "acquitted": _l("Found not guilty"),
 }
 
+# A person's membership fields, as a decision's effects name them on the case page.
+PERSON_FIELDS = {
+    "membership_status": _l("Membership"),
+    "joined_on": _l("Admitted on"),
+    "official_on": _l("Official member from"),
+    "left_on": _l("Left on"),
+    "left_reason": _l("Reason for leaving"),
+    "holds_post": _l("Holds a post"),
+    "organisation_id": _l("Party organisation"),
+    "flags": _l("Notes on the record"),
+}
+
+# How a person left the party (Person.left_reason); a strike-off's reason is "struck_off:<ground>".
+LEFT_REASONS = {
+    "withdrawal": _l("Left at their own request"),
+    "withdrawal_family_hardship": _l("Left at their own request (family hardship)"),
+    "expelled": _l("Expelled"),
+    "struck_off:probation_review": _l("Struck off at the end of probation"),
+}
+
 DEADLINE_STATUS = {"open": _l("open"), "met": _l("met"), "cancelled": _l("cancelled")}
 
 
@@ -180,6 +201,21 @@ def membership_label(status: str | None) -> str:
     return str(MEMBERSHIP.get(status or "none", status))
 
 
+def person_field_label(name: str) -> str:
+    return str(PERSON_FIELDS.get(name, name.replace("_", " ")))
+
+
+def left_reason_label(reason: str | None) -> str:
+    """Why a person left, in words: «Xóa tên: …» with the strike-off's ground."""
+    if not reason:
+        return ""
+    if reason in LEFT_REASONS:
+        return str(LEFT_REASONS[reason])
+    if reason.startswith("struck_off:"):
+        return _("Struck off: %(ground)s", ground=choice_label(reason.partition(":")[2]))
+    return choice_label(reason)
+
+
 def choice_label(value) -> str:
     if value is None:
         return ""
@@ -206,4 +242,5 @@ def init_app(app: Flask) -> None:
         procedure_label=procedure_label, state_label=state_label, trigger_label=trigger_label,
         deadline_label=deadline_label, role_label=role_label, kind_label=kind_label,
         membership_label=membership_label, choice_label=choice_label, rule_set_label=rule_set_label,
+        left_reason_label=left_reason_label,
     )

@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from web.accounts.auth import current_actor, login_required, runtime
 from web.common.nav import add_nav_item
 from web.common.params import date_arg, page_arg
+from web.reports import audit_words
+from workflows.domain.errors import InvalidInput
 from workflows.reports.audit_search import AuditFilter, search_audit_log
 
 bp = Blueprint("audit_log", __name__)
@@ -14,6 +16,7 @@ bp = Blueprint("audit_log", __name__)
 
 def init_nav(app) -> None:
     add_nav_item(app, "audit_log.index", _l("Audit log"), roles=("inspector", "inspection_committee"), order=45)
+    audit_words.init_app(app)  # the records' codes in words, for the page
 
 
 def _filters() -> AuditFilter:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from models import Organisation
+from models import Organisation, Person
 from workflows.demo.tree import DEMO_PASSWORD, DemoTree, build_tree
 from workflows.demo.walk import admission_plan, at_day, walk
 from workflows.engine import Runtime, fire
@@ -75,26 +75,34 @@ def seed_admissions(rt: Runtime, tree: DemoTree, today: date) -> dict[str, int]:
     picker = _Picker(tree)
     counts = {"admission": 0}
 
-    def plan(cell: str, start: date, **kw):
+    def plan(cell: str, start: date, person_id: int):
+        # The application states the education the person's record holds (the demo never contradicts itself).
+        with rt.session_factory() as session:
+            education = session.get(Person, person_id).education or "upper_secondary"
         members = tree.members[cell]
-        return admission_plan(members[1], (members[2], members[3]), start, eligible=len(members), **kw)
+        return admission_plan(members[1], (members[2], members[3]), start, eligible=len(members), education=education)
 
-    def run(cell: str, until: str, days_ago: int, steps=None):
+    def run(cell: str, until: str, days_ago: int, adjust=None):
         start = today - timedelta(days=days_ago)
         skip = ("committee_vote",) if cell == "namviet" else ()
         counts["admission"] += 1
-        return walk(rt, steps or plan(cell, start), person_id=picker.next(cell), organisation_id=tree.orgs[cell],
+        person_id = picker.next(cell)
+        steps = plan(cell, start, person_id)
+        if adjust is not None:
+            adjust(steps)
+        return walk(rt, steps, person_id=person_id, organisation_id=tree.orgs[cell],
                     actor_for=tree.user_for(cell), procedure="admission", until=until, skip=skip)
 
     for cell, until, days_ago in ADMISSION_CASES:
         run(cell, until, days_ago)
 
     # Referred to the superior committee: the cell vote fell short of 2/3; now overdue.
-    start = today - timedelta(days=170)
-    steps = plan("kp3", start)
-    steps[4] = ("cell_vote", "cell_secretary", steps[4][2], {"vote": {
-        "date": steps[4][2].isoformat(), "eligible": 6, "agree": 3, "disagree": 3, "method": "secret_ballot"}})
-    run("kp3", "referred_to_superior", 170, steps)
+    def short_vote(steps):
+        day = steps[4][2]
+        steps[4] = ("cell_vote", "cell_secretary", day, {"vote": {
+            "date": day.isoformat(), "eligible": 6, "agree": 3, "disagree": 3, "method": "secret_ballot"}})
+
+    run("kp3", "referred_to_superior", 170, short_vote)
 
     # Rejected by the competent committee after the committee vote.
     case = run("truong", "committee_approved", 120)

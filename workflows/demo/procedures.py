@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from models import write_transaction
+from models import Person, write_transaction
 from workflows.demo.plans import (
     appeal_plan,
     decision,
@@ -229,7 +229,10 @@ class _Seeder:
 
     def readmission(self) -> None:
         members = self.tree.members["thon1"]
-        plan = admission_plan(members[1], (members[2], members[3]), self.ago(70), eligible=ELIGIBLE)
+        with self.rt.session_factory() as session:
+            education = session.get(Person, self.people["r_former"]).education
+        plan = admission_plan(members[1], (members[2], members[3]), self.ago(70), eligible=ELIGIBLE,
+                              education=education)
         trigger, role, day, data = plan[0]
         plan[0] = (trigger, role, day, {**data, "readmission": True})
         self.walk("admission", "r_former", "thon1", plan, until="cell_approved")

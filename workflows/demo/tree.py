@@ -52,6 +52,17 @@ USERS = [
     ("btv.hoabinh", "Nguyễn Thị Hòa — Ban Thường vụ Đảng ủy xã Hòa Bình", "standing_committee", "hoabinh"),
 ]
 
+# Where a cell's members and applicants live: the village or quarter of a residential cell; the commune or
+# ward around a school's or a company's cell (a member's address is never the school or the company).
+RESIDENCES = {
+    "thon1": ["thôn Phú Hưng, xã Tân Phú"],
+    "thon2": ["thôn Tân Lập, xã Tân Phú"],
+    "truong": ["thôn Phú Hưng, xã Tân Phú", "thôn Tân Lập, xã Tân Phú", "thôn Đông Thạnh, xã Tân Phú"],
+    "kp1a": ["khu phố 1, phường Đông Hà"],
+    "kp3": ["khu phố 3, phường Đông Hà"],
+    "namviet": ["khu phố 2, phường Đông Hà", "khu phố 5, phường Đông Hà", "thôn Tân Lập, xã Tân Phú"],
+}
+
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
           "Dương", "Lý"]
 MIDDLE_MALE = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công"]
@@ -132,7 +143,8 @@ def build_tree(rt: Runtime, members_per_cell: int = 6, sympathisers_per_cell: in
                     official_on=date(2001 + counter % 20, 5, 19) if member else None,
                     full_name=_name(counter, female), birth_date=born, gender="female" if female else "male",
                     ethnicity="Kinh" if counter % 7 else "Vân Kiều", religion="Không" if counter % 5 else "Phật giáo",
-                    home_address=f"Thôn {1 + counter % 9}, {_name_.split(' ', 2)[-1]}, tỉnh Quảng Trị",
+                    home_address=f"Số nhà {10 + counter * 7 % 90}, "
+                                 f"{RESIDENCES[key][counter % len(RESIDENCES[key])]}, tỉnh Quảng Trị",
                     education=("upper_secondary", "higher", "lower_secondary")[counter % 3],
                     occupation=OCCUPATIONS[counter % len(OCCUPATIONS)],
                     email=f"dangvien{counter}@example.vn", holds_post=member and i == 0,

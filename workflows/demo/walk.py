@@ -24,15 +24,18 @@ def at_day(rt: Runtime, day: date) -> Runtime:
 
 # The admission steps in order: (trigger, role that fires it, day offset, data builder).
 def admission_plan(helper_id: int, introducer_ids: tuple[int, int], start: date,
-                   eligible: int = 5) -> list[tuple[str, str, date, dict[str, Any]]]:
-    """The forward steps of a clean admission starting from a cell resolution on `start`."""
+                   eligible: int = 5, education: str = "upper_secondary") -> list[tuple[str, str, date, dict[str, Any]]]:
+    """The forward steps of a clean admission starting from a cell resolution on `start`.
+
+    `education` is what the application states: the person's own record (the demo passes it).
+    """
     d = lambda days: start + timedelta(days=days)  # noqa: E731
     vote = lambda day, n: {"date": day.isoformat(), "eligible": n, "agree": n, "disagree": 0,  # noqa: E731
                            "method": "show_of_cards"}
     return [
         ("open", "cell_secretary", d(0), {"resolution_date": d(0).isoformat(), "helper_id": helper_id}),
         ("submit_application", "cell_secretary", d(20), {
-            "application_date": d(20).isoformat(), "education": "upper_secondary",
+            "application_date": d(20).isoformat(), "education": education,
             "certificate": {"number": "CN-NTVĐ 0412", "issued_on": (start - timedelta(days=30)).isoformat()},
             "introducers": [
                 {"person_id": introducer_ids[0], "known_since": (start - timedelta(days=800)).isoformat()},

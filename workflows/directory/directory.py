@@ -72,6 +72,24 @@ def create_organisation(session: Session, *, name: str, kind: str, parent_id: in
 
 PERSON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion", "home_address", "education",
                  "occupation", "email", "holds_post")
+# The fields' names and what each must be, in Vietnamese (the message names them, never the column).
+_FIELD_NAMES_VI = {
+    "full_name": "họ và tên", "birth_date": "ngày sinh", "gender": "giới tính", "ethnicity": "dân tộc",
+    "religion": "tôn giáo", "home_address": "nơi ở hiện nay", "education": "trình độ học vấn",
+    "occupation": "nghề nghiệp", "email": "thư điện tử", "holds_post": "chức vụ trong Đảng",
+}
+_PROBLEMS_VI = {
+    "required, at most 200 characters": "bắt buộc, tối đa 200 ký tự",
+    "must be a date YYYY-MM-DD in the past": "phải là một ngày trong quá khứ (từ năm 1900)",
+    "a text of at most 400 characters": "tối đa 400 ký tự",
+    "an e-mail address": "phải là một địa chỉ thư điện tử",
+}
+
+
+def _problem_vi(key: str, problem: str) -> str:
+    if problem.startswith("one of "):
+        return "giá trị không nằm trong danh sách cho phép"
+    return _PROBLEMS_VI.get(problem, "giá trị không hợp lệ")
 
 
 TEXT_LIMITS = {"ethnicity": 100, "religion": 100, "home_address": 400, "occupation": 200}
@@ -108,8 +126,11 @@ def clean_person_fields(values: dict[str, Any], *, partial: bool = False) -> dic
     if "holds_post" in values:
         clean["holds_post"] = bool(values["holds_post"])
     if errors:
-        raise InvalidInput("Thông tin cá nhân chưa hợp lệ — " + "; ".join(f"{k}: {v}" for k, v in errors_vi.items()),
-                           "Invalid person data — " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        fields_vi = {key: f"{_FIELD_NAMES_VI.get(key, key).capitalize()}: {_problem_vi(key, problem)}."
+                     for key, problem in errors.items()}
+        names_vi = ", ".join(_FIELD_NAMES_VI.get(k, k) for k in errors)
+        raise InvalidInput(f"Thông tin cá nhân chưa hợp lệ: {names_vi}.",
+                           "Invalid person data: " + ", ".join(errors), errors, fields_vi)
     return clean
 
 

@@ -13,6 +13,8 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from workflows.domain.citations import cite
+
 if TYPE_CHECKING:
     from workflows.domain.calendar import WorkingCalendar
     from workflows.domain.rulesets import RuleSet
@@ -190,6 +192,9 @@ class Rule:
     # "M" one secondary source or an older text, "C" configurable because sources disagree; "" not assessed.
     confidence: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", cite(self.source))  # one citation form (domain/citations.py)
+
     def describe(self) -> dict[str, Any]:
         """The JSON-friendly description used in errors."""
         return {
@@ -234,6 +239,9 @@ class DeadlineSpec:
     # The source quoted when it is met late (the event's `late` record, the audit finding); `legal_basis` is
     # stored on the deadline row and stays short (deadlines.legal_basis holds 200 characters).
     late_source: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "legal_basis", cite(self.legal_basis))  # one citation form (domain/citations.py)
 
 
 @dataclass(frozen=True)
@@ -353,6 +361,9 @@ class Step:
     # Fired only by the engine (another case's FireStep, the daily job), never by a user.
     system: bool = False
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "legal_basis", cite(self.legal_basis))  # one citation form (domain/citations.py)
+
     @property
     def destinations(self) -> tuple[str, ...]:
         """Every state this step can lead to ("=" stays where it is: its sources)."""
@@ -400,6 +411,7 @@ class Procedure:
     forms: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "legal_basis", cite(self.legal_basis))
         names = {s.name for s in self.states}
         for step in (self.open_step, *self.steps):
             unknown = (set(step.sources) | set(step.destinations)) - names

@@ -29,9 +29,18 @@ class InvalidInput(QuytrinhError):
 
     code = "invalid_input"
 
-    def __init__(self, message_vi: str, message_en: str, fields: dict[str, str] | None = None):
+    def __init__(self, message_vi: str, message_en: str, fields: dict[str, str] | None = None,
+                 fields_vi: dict[str, str] | None = None):
         super().__init__(message_vi, message_en, {"fields": fields or {}})
         self.fields = fields or {}
+        # The per-field details in Vietnamese, for pages (the API's `details.fields` stay as they are).
+        self.fields_vi = fields_vi or {}
+
+    def field_message(self, key: str, lang: str = "vi") -> str | None:
+        """A field's detail in the language, when the error has one in it."""
+        if lang == "en":
+            return self.fields.get(key)
+        return self.fields_vi.get(key)
 
 
 _OBJECT_NAMES_EN = {"hồ sơ": "case", "tổ chức": "organisation", "người": "person", "người dùng": "user",

@@ -12,6 +12,22 @@ from workflows.domain.rulesets import RuleSet
 
 GRASSROOTS_KINDS = ("grassroots_committee", "grassroots_cell")
 
+# What a role is called in messages the engine writes (the web's labels translate the UI's own).
+ROLE_NAMES = {
+    "cell_secretary": ("bí thư chi bộ", "cell secretary"),
+    "organisation_officer": ("cán bộ tổ chức", "organisation officer"),
+    "committee_member": ("cấp ủy viên", "committee member"),
+    "standing_committee": ("ban thường vụ", "standing committee"),
+    "inspection_committee": ("ủy ban kiểm tra", "inspection commission"),
+    "inspector": ("kiểm tra viên", "inspector"),
+    "admin": ("quản trị hệ thống", "system administrator"),
+}
+
+
+def role_name(role: str, lang: str = "vi") -> str:
+    names = ROLE_NAMES.get(role)
+    return (names[0] if lang == "vi" else names[1]) if names else role
+
 
 def grassroots_of(chain: Sequence[OrgFacts]) -> OrgFacts:
     """The case's grassroots organisation: the nearest grassroots committee or grassroots cell."""

@@ -1,7 +1,10 @@
 """Access follows the organisation tree: a role held at an organisation applies to its subtree.
 
-Deny by default. Administrators are system superusers (every action they take
-is an event and an audit record like anyone's).
+Deny by default. System administration and party authority are separate: an
+administrator (User.is_admin, or the `admin` role over a subtree) sees the
+organisations, people and cases there and keeps users, roles, organisations,
+persons, imports, the calendar and the outbox — but records no party step. Only
+a party role named by the step (held at its organisation or above) does.
 """
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ from sqlalchemy import bindparam, select
 
 from models import Organisation, RoleAssignment, User
 from models.prepared import Prepared
-from workflows.domain.definition import Authority, OrgFacts
-from workflows.domain.errors import Forbidden, NotFound
-from workflows.domain.organisations import scope_organisation
+from workflows.domain.definition import Authority, OrgFacts, Step
+from workflows.domain.errors import Forbidden, InvalidInput, NotFound
+from workflows.domain.organisations import role_name, scope_organisation
 from workflows.domain.rulesets import RuleSet
 
 
@@ -57,9 +60,7 @@ class Actor:
         return any(g.role == authority.role and g.organisation_id in ancestor_ids for g in self.grants)
 
     def may(self, authorities: Iterable[Authority], chain: Sequence[OrgFacts], rule_set: RuleSet) -> bool:
-        path = "/" + "/".join(str(o.id) for o in chain) + "/"
-        if self.superuser_over(path):
-            return True
+        """True when the actor holds one of the step's party roles there (administration is no party role)."""
         return any(self.holds(a, chain, rule_set) for a in authorities)
 
 
@@ -92,10 +93,28 @@ def require_visible(actor: Actor, path: str, what: str, ident) -> None:
         raise NotFound(what, ident)
 
 
-def forbidden_step(trigger: str, authorities: Sequence[Authority]) -> Forbidden:
-    roles = ", ".join(sorted({a.role for a in authorities})) or "—"
-    return Forbidden(
-        f"Bạn không có quyền thực hiện bước «{trigger}» ở tổ chức này (cần vai trò: {roles}).",
-        f"You may not take step '{trigger}' at this organisation (needs role: {roles}).",
-        {"trigger": trigger, "roles": sorted({a.role for a in authorities})},
-    )
+def forbidden_step(step: Step | str, authorities: Sequence[Authority], chain: Sequence[OrgFacts] | None = None,
+                   rule_set: RuleSet | None = None) -> Forbidden:
+    """Refusal of a step, naming the step and who may take it (role and organisation) in words."""
+    label_vi = step.label_vi if isinstance(step, Step) else step
+    label_en = step.label_en if isinstance(step, Step) else step
+    trigger = step.trigger if isinstance(step, Step) else step
+    who_vi, who_en = [], []
+    for a in authorities:
+        org = None
+        if chain and rule_set is not None:
+            try:
+                org = scope_organisation(a.scope, chain, rule_set).name
+            except InvalidInput:
+                org = None
+        vi, en = role_name(a.role, "vi"), role_name(a.role, "en")
+        who_vi.append(f"{vi} {org}" if org else vi)
+        who_en.append(f"{en} of {org}" if org else en)
+    who_vi, who_en = list(dict.fromkeys(who_vi)), list(dict.fromkeys(who_en))
+    if who_vi:
+        vi = f"Bạn không có quyền thực hiện bước «{label_vi}» ở tổ chức này; bước này do {' hoặc '.join(who_vi)} thực hiện."
+        en = f"You may not take the step '{label_en}' here; it is taken by the {' or the '.join(who_en)}."
+    else:
+        vi = f"Bạn không có quyền thực hiện bước «{label_vi}» ở tổ chức này."
+        en = f"You may not take the step '{label_en}' here."
+    return Forbidden(vi, en, {"trigger": trigger, "roles": sorted({a.role for a in authorities})})

@@ -51,14 +51,25 @@ def due_cases(rt: Runtime, today: date) -> list[tuple[int, str]]:
     return due
 
 
-def close_expired(rt: Runtime, today: date) -> int:
+class _RollBack(Exception):
+    """Raised inside a dry run's transaction after the step went through: undo it."""
+
+
+def close_expired(rt: Runtime, today: date, *, dry_run: bool = False) -> int:
     """Fire the system steps that are due on `today`; return how many cases moved.
 
     Idempotent: a case already closed (by an earlier run or another process),
     or with an appeal pending (the step's rule refuses), is left as it is.
+    `dry_run`: each step is taken and rolled back — the count is what a real run would move,
+    and nothing is written (a morning simulated ahead of the real clock).
     """
+    return len(closing(rt, today, dry_run=dry_run))
+
+
+def closing(rt: Runtime, today: date, *, dry_run: bool = False) -> list[int]:
+    """The ids of the cases the due system steps moved (or, with `dry_run`, would move)."""
     rt = _on(rt, today)
-    moved = 0
+    moved: list[int] = []
     for case_id, trigger in due_cases(rt, today):
         try:
             with write_connection(rt.engine) as conn:
@@ -66,7 +77,11 @@ def close_expired(rt: Runtime, today: date) -> int:
                 if case is None or case.closed_at is not None or trigger not in _triggers_from(case):
                     continue
                 run_system_step(conn, rt, SYSTEM_ACTOR, case, trigger, {}, COMMENT)
-            moved += 1
+                if dry_run:
+                    raise _RollBack  # write_connection rolls the whole step back
+            moved.append(case_id)
+        except _RollBack:
+            moved.append(case_id)
         except (QuytrinhError, IntegrityError):
             # A rule refused (an appeal is pending) or another process moved the case first.
             continue

@@ -50,14 +50,14 @@ from workflows.procedures.registry import get_procedure
 
 ONE_OPEN_CASE = {
     "id": "one_open_case",
-    "source": "procedures.md §3 (mỗi người một hồ sơ đang mở cho mỗi thủ tục)",
+    "source": "Nguyên tắc quản lý hồ sơ: mỗi người một hồ sơ đang mở cho mỗi thủ tục",
     "message_vi": "Người này đã có một hồ sơ đang mở của thủ tục này.",
     "message_en": "This person already has an open case of this procedure.",
     "field": None,
 }
 PERSON_IN_ORGANISATION = {
     "id": "person_in_organisation",
-    "source": "Điều lệ Đảng art. 4 (chi bộ nơi người đó sinh hoạt)",
+    "source": "Điều lệ Đảng, Điều 4 (chi bộ nơi người đó sinh hoạt)",
     "message_vi": "Người này không thuộc tổ chức đảng của hồ sơ.",
     "message_en": "This person does not belong to the case's organisation.",
     "field": "organisation_id",
@@ -238,14 +238,14 @@ def _run_step(conn: Connection, rt: Runtime, actor: Actor, definition: Procedure
             {"trigger": step.trigger, "roles": []},
         )
     if not system and not callable(step.who) and not actor.may(step.who, chain, rule_set):
-        raise forbidden_step(step.trigger, step.who)
+        raise forbidden_step(step, step.who, chain, rule_set)
     ctx.data = parse_data(step.fields, raw_data)
     if step.date_field in {f.name for f in step.fields if not f.required} and step.date_field not in ctx.data:
         ctx.data[step.date_field] = ctx.today  # an optional step date (a refusal's): the day it is recorded
     if not system and callable(step.who):
         authorities = step.authorities(ctx)
         if not actor.may(authorities, chain, rule_set):
-            raise forbidden_step(step.trigger, authorities)
+            raise forbidden_step(step, authorities, chain, rule_set)
     failures = [rule.describe() for rule in step.rules if not rule.check(ctx)]
     if failures:
         raise RuleViolation(failures)

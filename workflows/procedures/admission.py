@@ -276,7 +276,7 @@ def build(rule_set: RuleSet) -> Procedure:
         legal_basis="HD 01-HD/TW §3.1",
         fields=(
             Field("resolution_date", "date", label_vi="Ngày nghị quyết chi bộ giới thiệu", label_en="Date of the cell resolution"),
-            Field("helper_id", "ref", label_vi="Đảng viên giúp đỡ (mã)", label_en="Helper member (id)"),
+            Field("helper_id", "ref", label_vi="Đảng viên giúp đỡ", label_en="Helper member"),
             *readmission.OPEN_FIELDS,
         ),
         rules=(NOT_A_MEMBER, HELPER_OFFICIAL, *readmission.OPEN_RULES),
@@ -299,7 +299,7 @@ def build(rule_set: RuleSet) -> Procedure:
                     Field("issued_on", "date", label_vi="Ngày cấp", label_en="Issued on"),
                 ), label_vi="Giấy chứng nhận lớp nhận thức về Đảng", label_en="Party-awareness course certificate"),
                 Field("introducers", "list", items=(
-                    Field("person_id", "ref", label_vi="Đảng viên giới thiệu (mã)", label_en="Introducer (id)"),
+                    Field("person_id", "ref", label_vi="Đảng viên giới thiệu", label_en="Introducer"),
                     Field("known_since", "date", label_vi="Cùng công tác từ ngày", label_en="Known since"),
                     Field("replacement", "bool", required=False,
                           label_vi="Được chi bộ phân công giới thiệu thay", label_en="Replacement assigned by the cell"),

@@ -56,6 +56,15 @@ SOURCE_LEVELS = (
 APPEAL_DECIDED = ("upheld", "amended")
 STRIKE_OFFS = ("strike_off", "probation")
 
+
+def intake_authorities(ctx: StepContext | None) -> tuple[Authority, ...]:
+    """Who records a received appeal: the body that hears it, or the organisation officer of that
+    level's committee (its organisation board receives and prepares appeals for the committee)."""
+    hearing = WHO(ctx)
+    officers = tuple(dict.fromkeys(Authority("organisation_officer", a.scope) for a in hearing))
+    return hearing + officers
+
+
 # ---------------------------------------------------------------- the level that hears the appeal
 
 
@@ -291,11 +300,11 @@ DOCUMENTS = (
 def build(rule_set: RuleSet) -> Procedure:
     """The appeal procedure under a rule set."""
     open_step = Step(
-        trigger="open", sources=(), dest="filed", who=WHO,
+        trigger="open", sources=(), dest="filed", who=intake_authorities,
         label_vi="Nhận đơn khiếu nại", label_en="Record an appeal", legal_basis=SOURCE,
         fields=(
-            Field("against_case_id", "ref", label_vi="Hồ sơ có quyết định bị khiếu nại (mã)",
-                  label_en="Case whose decision is appealed (id)"),
+            Field("against_case_id", "ref", label_vi="Hồ sơ có quyết định bị khiếu nại",
+                  label_en="Case whose decision is appealed"),
             Field("received_decision_on", "date", label_vi="Ngày nhận quyết định", label_en="Decision received on"),
             Field("filed_on", "date", label_vi="Ngày gửi đơn khiếu nại", label_en="Appeal filed on"),
             Field("grounds", "text", label_vi="Nội dung khiếu nại", label_en="Grounds"),

@@ -364,7 +364,7 @@ def transfer_step(states: Sequence[str], *, legal_basis: str = "HD 01-HD/TW §6;
     step = Step(
         trigger="transfer", sources=tuple(states), dest=STAY, who=TRANSFER_WHO,
         label_vi="Chuyển hồ sơ sang chi bộ khác", label_en="Transfer to another cell", legal_basis=legal_basis,
-        fields=(Field("organisation_id", "ref", label_vi="Chi bộ chuyển đến (mã)", label_en="Receiving cell (id)"),
+        fields=(Field("organisation_id", "ref", label_vi="Chi bộ chuyển đến", label_en="Receiving cell"),
                 Field("date", "date", label_vi="Ngày chuyển sinh hoạt", label_en="Transfer date")),
         effects=_transferred, date_field="date",
     )

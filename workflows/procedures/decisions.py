@@ -227,7 +227,7 @@ def open_appeals_against(ctx: StepContext, case_id: int) -> list[CaseFacts]:
             and case_id in ((c.data.get("open") or {}).get("against_case_id"), c.data.get("origin_case_id"))]
 
 
-APPEAL_CASE = Field("appeal_case_id", "ref", label_vi="Hồ sơ khiếu nại (mã)", label_en="Appeal case (id)")
+APPEAL_CASE = Field("appeal_case_id", "ref", label_vi="Hồ sơ khiếu nại", label_en="Appeal case")
 
 
 def by_appeal_rule(appeal_state: str) -> Rule:

@@ -261,9 +261,9 @@ def build(rule_set: RuleSet) -> Procedure:
         legal_basis="Điều lệ Đảng art. 5.1; QĐ 24-QĐ/TW §4.1",
         fields=(
             Field("ceremony_date", "date", label_vi="Ngày lễ kết nạp", label_en="Ceremony date"),
-            Field("helper_id", "ref", required=False, label_vi="Đảng viên giúp đỡ (mã)", label_en="Helper member (id)"),
+            Field("helper_id", "ref", required=False, label_vi="Đảng viên giúp đỡ", label_en="Helper member"),
             Field("admission_case_id", "ref", required=False,
-                  label_vi="Hồ sơ kết nạp (mã)", label_en="Admission case (id)"),
+                  label_vi="Hồ sơ kết nạp", label_en="Admission case"),
         ),
         rules=(IS_PROBATIONARY, HELPER_OFFICIAL), opens=(VOTE_DEADLINE,), effects=_opened,
         date_field="ceremony_date",
@@ -333,7 +333,7 @@ def build(rule_set: RuleSet) -> Procedure:
         trigger="terminate", sources=open_names, dest="terminated", who=(), system=True,
         label_vi="Kết thúc do quyết định xóa tên / ra khỏi Đảng", label_en="Ended by another decision",
         legal_basis="Điều lệ Đảng art. 8",
-        fields=(Field("by_case_id", "ref", label_vi="Hồ sơ quyết định (mã)", label_en="Deciding case (id)"),
+        fields=(Field("by_case_id", "ref", label_vi="Hồ sơ quyết định", label_en="Deciding case"),
                 Field("date", "date", label_vi="Ngày quyết định", label_en="Decision date")),
         rules=(ENDED_BY_DECISION,),
     ))

@@ -68,6 +68,7 @@ class CaseFile:
     today: date
     ref_options: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)  # person id -> name, for refs in recorded data
+    org_names: dict[int, str] = field(default_factory=dict)  # organisation id -> name (transfers, moves)
     days_left: dict[int, int] = field(default_factory=dict)  # open deadline id -> working days left
     official_members: int = 0  # of the case's organisation: the usual number entitled to a cell vote
     # trigger -> {field: the options its rules allow} (workflows.read.choices: offer only what can succeed)
@@ -190,7 +191,7 @@ def _assemble(session: Session, rt: Runtime, actor: Actor, case: Case) -> CaseFi
     if ctx is not None:
         file.choices = {step.trigger: possible_choices(ctx, step) for step in steps}
         file.not_before = {step.trigger: day for step in steps if (day := available_from(ctx, step)) is not None}
-    file.names = _names(session, events, file.ref_options)
+    file.names, file.org_names = _names(session, events, file.ref_options)
     # The usual count of a cell vote: official members, but not those suspended or temporarily elsewhere
     # (exempt members count while they may attend; the secretary leaves out those absent).
     roll = load_roll(session, case.organisation_id, today)
@@ -273,9 +274,12 @@ def _state_label(name: str, rule_set: str, state: str) -> str:
         return state
 
 
-def _names(session: Session, events: list[Event], options: dict[str, list[tuple[int, str]]]) -> dict[int, str]:
-    """Names of the people that recorded data refers to (helpers, introducers...)."""
-    ids: set[int] = set()
+def _names(session: Session, events: list[Event],
+           options: dict[str, list[tuple[int, str]]]) -> tuple[dict[int, str], dict[int, str]]:
+    """Names of the people (helpers, introducers…) and organisations (a transfer's cells) that the
+    recorded data and effects refer to: the page shows names, never ids."""
+    people: set[int] = set()
+    orgs: set[int] = set()
 
     def walk(value: Any, key: str = "") -> None:
         if isinstance(value, dict):
@@ -284,11 +288,17 @@ def _names(session: Session, events: list[Event], options: dict[str, list[tuple[
         elif isinstance(value, list):
             for v in value:
                 walk(v, key)
-        elif isinstance(value, int) and not isinstance(value, bool) and ref_kind(key) == "person":
-            ids.add(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            kind = "organisation" if key == "moved" else ref_kind(key)
+            if kind == "person":
+                people.add(value)
+            elif kind == "organisation":
+                orgs.add(value)
 
     for event in events:
         walk(event.data)
-    if not ids:
-        return {}
-    return dict(session.execute(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all())
+    person_names = dict(session.execute(select(Person.id, Person.full_name).where(Person.id.in_(people))).all()) \
+        if people else {}
+    org_names = dict(session.execute(select(Organisation.id, Organisation.name)
+                                     .where(Organisation.id.in_(orgs))).all()) if orgs else {}
+    return person_names, org_names

@@ -147,8 +147,7 @@ class Judge:
         key = (procedure, rule_set, state)
         if key not in self.possible_memo:
             definition = get_procedure(procedure, rule_set)
-            self.possible_memo[key] = self.actor.is_admin or bool(
-                self.held & {a.role for a in authorities_needed(definition, state)})
+            self.possible_memo[key] = bool(self.held & {a.role for a in authorities_needed(definition, state)})
         return self.possible_memo[key]
 
     def verdict(self, procedure: str, state: str, path: str) -> tuple[str, ...] | None:

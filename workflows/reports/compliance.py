@@ -67,7 +67,7 @@ ROLE_LABELS_VI = {
     "standing_committee": "ban thường vụ", "inspection_committee": "ủy ban kiểm tra", "inspector": "kiểm tra viên",
     "admin": "quản trị hệ thống",
 }
-COMPETENCE_SOURCE = "Điều lệ Đảng art. 4.3; QĐ 24-QĐ/TW §4.3.2; HD 01-HD/TW §11.1 (thẩm quyền)"
+COMPETENCE_SOURCE = "Điều lệ Đảng, Điều 4.3; QĐ 24-QĐ/TW §4.3.2; HD 01-HD/TW §11.1 (thẩm quyền)"
 BATCH = 500
 MAX_CASES = 1000  # cases audited per call; the page goes on from the last one (`after_case_id`)
 

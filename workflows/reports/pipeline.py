@@ -97,7 +97,8 @@ def state_label(procedure: str, state: str) -> str:
 
 def deadline_label(kind: str) -> str:
     for definition in _definitions():
-        for step in definition.steps:
+        # The open step opens deadlines too (probation's cell review, an appeal's resolution).
+        for step in (definition.open_step, *definition.steps):
             for spec in step.opens:
                 if spec.kind == kind and spec.label_vi:
                     return spec.label_vi
