@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from alembic import op
 
+from models.online_ddl import create_index_online, drop_index_online
+
 from models.base import UTCDateTime
 
 revision = "0014_signin_security"
@@ -36,7 +38,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_web_sessions_user_id_users"),
         sa.PrimaryKeyConstraint("id", name="pk_web_sessions"),
     )
-    op.create_index("ix_web_sessions_user_id_ended_at", "web_sessions", ["user_id", "ended_at"])
+    create_index_online("ix_web_sessions_user_id_ended_at", "web_sessions", ["user_id", "ended_at"])
     op.create_table(
         "account_security",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -57,7 +59,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_recovery_codes_user_id_users"),
         sa.PrimaryKeyConstraint("id", name="pk_recovery_codes"),
     )
-    op.create_index("ix_recovery_codes_user_id", "recovery_codes", ["user_id"])
+    create_index_online("ix_recovery_codes_user_id", "recovery_codes", ["user_id"])
     op.create_table(
         "rate_counters",
         sa.Column("key", sa.String(200), nullable=False),
@@ -65,7 +67,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key", "window_start", name="pk_rate_counters"),
     )
-    op.create_index("ix_rate_counters_window_start", "rate_counters", ["window_start"])
+    create_index_online("ix_rate_counters_window_start", "rate_counters", ["window_start"])
     # Tokens issued before expiry existed get the default lifetime from today (plain ADD COLUMN: no rebuild).
     op.add_column("api_tokens", sa.Column("expires_at", UTCDateTime(), nullable=True))
     api_tokens = sa.table("api_tokens", sa.column("expires_at", UTCDateTime()))
@@ -74,10 +76,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_column("api_tokens", "expires_at")
-    op.drop_index("ix_rate_counters_window_start", table_name="rate_counters")
+    drop_index_online("ix_rate_counters_window_start", "rate_counters")
     op.drop_table("rate_counters")
-    op.drop_index("ix_recovery_codes_user_id", table_name="recovery_codes")
+    drop_index_online("ix_recovery_codes_user_id", "recovery_codes")
     op.drop_table("recovery_codes")
     op.drop_table("account_security")
-    op.drop_index("ix_web_sessions_user_id_ended_at", table_name="web_sessions")
+    drop_index_online("ix_web_sessions_user_id_ended_at", "web_sessions")
     op.drop_table("web_sessions")

@@ -327,7 +327,7 @@ def test_appeal_against_a_strike_off_is_annulled(tree):
     start = days_ago(40)
     strike_off = open_strike_off(tree, "roles", cell, member, start)
     drive(tree, "roles", cell, strike_off["id"], strike_off_steps(cell, start, len(cell.officials) + 1))
-    hearing = tree.actor("roles", "inspection", cell)  # the inspection commission of the level above
+    hearing = tree.actor("roles", "above", cell)  # the superior committee hears a strike-off appeal (QĐ 24 §8)
     case = hearing.open_case("appeal", member, cell.id, appeal_data(strike_off["id"], start + timedelta(25)))
     hearing.fire(case["id"], "start_consideration", {"date": iso(days_ago(3))}, "under_consideration")
     hearing.fire(case["id"], "annul", decision(days_ago(1)), "annulled")

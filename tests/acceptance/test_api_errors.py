@@ -201,8 +201,8 @@ def test_rule_deadline_passed(tree, server):
     """A ceremony ~2 months after the decision was received (30 working days at most): 422 deadline_passed in English."""
     cell = tree.cell()
     ceremony = days_ago(100)
-    case = admit(tree, "roles", cell, applicant(tree, cell), ceremony, until="committee_approved")
-    english = tree.english("standing_commune")  # the competent committee, asking in English
+    case = admit(tree, "roles", cell, applicant(tree, cell), ceremony, until="admitted")
+    english = tree.english("secretary")  # the cell secretary, who holds the ceremony, asking in English
     before = snapshot(tree.admin, case["id"])
     body = english.call("POST", f"/cases/{case['id']}/actions/hold_ceremony", 422,
                         json={"data": {"ceremony_date": iso(days_ago(40))}})
@@ -213,9 +213,9 @@ def test_rule_deadline_passed(tree, server):
 def test_a_late_admission_decision_is_taken_and_marked_late(tree):
     """late_decision: decided ~4 months after the cell resolution (60 working days): admitted, the event marked late."""
     cell = tree.cell()
-    case = admit(tree, "admin", cell, applicant(tree, cell), days_ago(100), until="committee_approved")
-    done = tree.admin.fire(case["id"], "decide_admission", decision(days_ago(5), received_date=iso(days_ago(3))),
-                           "admitted")
+    case = admit(tree, "roles", cell, applicant(tree, cell), days_ago(100), until="committee_approved")
+    done = tree.actor("roles", "competent", cell).fire(
+        case["id"], "decide_admission", decision(days_ago(5), received_date=iso(days_ago(3))), "admitted")
     (late,) = tree.admin.events(done["id"])[-1]["data"]["late"]
     assert late["deadline"] == "admission_decision" and late["rule"] == "late_decision" and late["working_days"] > 0
 

@@ -29,7 +29,7 @@ def test_the_administrator_may_not_open_or_advance_a_case(runtime, world):
 def test_the_admin_role_over_a_subtree_grants_no_party_step(runtime, world):
     """A user holding the `admin` role at the commune administers it but cannot record the cell's steps."""
     with write_transaction(runtime.session_factory) as s:
-        user = create_user(s, username="admin_commune", password="x" * 12, display_name="admin xã")
+        user = create_user(s, username="admin_commune", password="quản trị xã đồi thông 2026", display_name="admin xã")
         assign_role(s, user_id=user.id, organisation_id=world.orgs["commune"], role="admin")
         user_id = user.id
     with pytest.raises(Forbidden):

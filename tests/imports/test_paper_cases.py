@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models import Case, Deadline, Event, Vote
+from models import write_transaction, Case, Deadline, Event, Vote
 from tests.imports.support import MEMBER_HEADER, ORG_HEADER, member, orgs, xlsx
 from workflows.domain.rulesets import rule_set_in_force
 from workflows.imports import ImportRejected, run_import
@@ -120,6 +120,16 @@ def test_the_scheduler_reminds_of_an_imported_deadline_the_next_morning(runtime,
 
     rows = ADMISSION_TO_CELL_VOTE[:4] + [step("Chi bộ biểu quyết (6-KNĐ)", "10/09/2026", eligible=9, agree=9)]
     run_import(runtime, actor_id=world.users["admin"], filename="f.xlsx", data=book(world.orgs["province"], rows))
+    # The imported committee's people: the body that must act next is reminded (13a: mail follows the step due).
+    from models import Organisation
+    from workflows.accounts.accounts import assign_role
+
+    with write_transaction(runtime.session_factory) as s:
+        case = s.scalars(select(Case).where(Case.import_code == "HS-01")).one()
+        for org_id in (int(part) for part in case.organisation_path.strip("/").split("/")[1:]):
+            if s.get(Organisation, org_id).kind != "cell":
+                for role, user in (("committee_member", "committee"), ("standing_committee", "standing_commune")):
+                    assign_role(s, user_id=world.users[user], organisation_id=org_id, role=role)
     runtime.clock.instant = datetime.combine(date(2026, 12, 1), dtime(7, 0), tzinfo=LOCAL_ZONE)
     result = scan_deadlines(runtime)
     assert result.deadlines == 1 and result.reminders >= 1

@@ -28,6 +28,8 @@ ALLOWED = {
     "pdf", "csv", "excel", "xlsx", "docx", "api", "openapi", "rest", "json", "smtp", "utc", "id", "ok",
     "dd", "mm", "yyyy", "kn", "knđ", "qđ", "tw", "hd", "ubkt", "ct", "cp", "thcs", "thpt", "byte", "email",
     "quytrinh", "ics", "ical", "url", "http", "https", "www", "vn", "vi", "en", "english", "tiếng",
+    # the import workbook's CSV file names (docs/import.md): what the user must name the files
+    "to_chuc", "dang_vien", "ho_so", "zip",
 }
 _WORD = re.compile(r"[^\W\d_]{2,}")  # whole words, accented letters included (only ASCII ones are judged)
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -116,7 +118,8 @@ def foreign_words(text: str) -> list[str]:
     text = _URL.sub(" ", text)
     for username in usernames:
         text = text.replace(username, " ")
-    found = [m for m in _SNAKE.findall(text)] + [m for m in _DOTTED.findall(text)]
+    found = [m for m in _SNAKE.findall(text) + _DOTTED.findall(text)
+             if m.lower() not in ALLOWED and m.lower().rsplit(".", 1)[0] not in ALLOWED]  # a file name in docs
     text = _SNAKE.sub(" ", _DOTTED.sub(" ", text))
     for word in _WORD.findall(text):
         if not word.isascii():

@@ -34,6 +34,21 @@ ACTIONS = {
     "api.token_issued": _l("Issued an API token"), "api.token_revoked": _l("Revoked an API token"),
     "api.token_use": _l("Used an API token"), "api.token_rejected": _l("API token refused"),
     "api.forbidden": _l("API access refused"),
+    "case.list": _l("Listed cases"), "case.events": _l("Read a case's history"),
+    "case.form": _l("Downloaded a document of a case"), "person.dossier": _l("Downloaded a person's dossier"),
+    "import.members": _l("Imported organisations and members"),
+}
+# The keys of a bulk read's filters (workflows/read/listing.py, reports/pages.py), and their values in words.
+FILTER_KEYS = {
+    "page": _l("page"), "per_page": _l("rows per page"), "sort": _l("sorted by"), "status": _l("status"),
+    "procedure": _l("procedure"), "state": _l("state"), "organisation_id": _l("organisation"), "q": _l("search"),
+    "overdue": _l("overdue only"), "total": _l("found"), "kinds": _l("kinds of finding"), "checked": _l("cases checked"),
+    "after": _l("after case"), "events": _l("events"), "draft": _l("draft"), "format": _l("format"),
+    "person_id": _l("person"), "statuses": _l("statuses"), "form": _l("form"),
+}
+FILTER_VALUES = {
+    "deadline": _l("nearest deadline"), "open": _l("open"), "closed": _l("closed"), "all": _l("all"),
+    "True": _l("yes"), "False": _l("no"), "true": _l("yes"), "false": _l("no"), "None": "—",
 }
 OUTCOMES = {"ok": _l("done"), "denied": _l("refused"), "failed": _l("failed")}
 OBJECTS = {
@@ -93,6 +108,9 @@ _PATTERNS = (
     (re.compile(r"^(\S+) -> (\S+)$"), lambda m: f"{_state_label(m[1]) if m[1] != '-' else '—'} → {_state_label(m[2])}"),
     (re.compile(r"^(\w+)@(\d+)$"), lambda m: _("%(role)s at organisation #%(id)s", role=role_label(m[1]), id=m[2])),
     (re.compile(r"^page (\d+)$"), lambda m: _("page %(n)s", n=m[1])),
+    (re.compile(r"^(\S+) (pdf|docx)( draft)?$"),
+     lambda m: _("form %(form)s, %(fmt)s", form=m[1], fmt=m[2].upper()) + (f" ({_('draft')})" if m[3] else "")),
+    (re.compile(r"^(\d+) documents$"), lambda m: _("%(n)s documents", n=m[1])),
     (re.compile(r"^case (\d+), (\d+) bytes$"), lambda m: _("case #%(id)s, %(n)s bytes", id=m[1], n=m[2])),
     (re.compile(r"^username=(.*)$"), lambda m: _("user name: %(name)s", name=m[1])),
     (re.compile(r"^for user (\d+)$"), lambda m: _("for account #%(id)s", id=m[1])),
@@ -106,10 +124,50 @@ _PATTERNS = (
 )
 
 
+def _procedure_label(code: str) -> str | None:
+    for rule_set in reversed(list(RULE_SETS)):
+        if code in procedure_names():
+            return _l_label(get_procedure(code, rule_set))
+    return None
+
+
+def _value_text(value: str) -> str:
+    """A filter's value in words: procedures, states, finding kinds, statuses; numbers and dates as they are."""
+    from workflows.reports.compliance import KIND_LABELS_VI
+
+    words = []
+    for part in value.split(","):
+        found = FILTER_VALUES.get(part) or _procedure_label(part) or KIND_LABELS_VI.get(part)
+        if found is None and re.fullmatch(r"[a-z_]+", part):
+            from web.common.labels import membership_label
+
+            membership = membership_label(part)
+            found = membership if str(membership) != part else _state_label(part)
+        words.append(str(found) if found is not None else part)
+    return ", ".join(words)
+
+
+_PAIRS = re.compile(r"(\w+)=(\S*)")
+
+
+def filters_text(detail: str) -> str | None:
+    """`page=1 per_page=25 sort=deadline total=3` (a bulk read's filters) in words; None if not of that shape."""
+    head = re.sub(r"^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}\s*", "", detail)
+    pairs = _PAIRS.findall(head)
+    if not pairs or _PAIRS.sub("", head).strip():
+        return None
+    period = detail[: len(detail) - len(head)].strip()
+    parts = [f"{FILTER_KEYS.get(key, key)}: {_value_text(value)}" for key, value in pairs]
+    return "; ".join(([detail_text(period)] if period else []) + parts)
+
+
 def detail_text(detail: str | None) -> str:
     """A record's detail in words where its shape is known; requests (METHOD /path) as they are."""
     if not detail:
         return ""
+    in_words = filters_text(detail)
+    if in_words is not None:
+        return in_words
     for pattern, words in _PATTERNS:
         found = pattern.match(detail)
         if found:

@@ -67,7 +67,11 @@ class _Seeder:
 
     def admission(self) -> None:
         members = self.tree.members["thondong"]
-        plan = admission_plan(members[1], (members[2], members[3]), self.ago(90), eligible=self.roll_size("thondong"))
+        applicant = self.tree.sympathisers["thondong"][0]
+        with self.rt.session_factory() as s:  # the application states the education the person's record holds
+            education = s.get(Person, applicant).education or "upper_secondary"
+        plan = admission_plan(members[1], (members[2], members[3]), self.ago(90), eligible=self.roll_size("thondong"),
+                              education=education)
         self.counts["admission"] = self.counts.get("admission", 0) + 1
         walk(self.rt, plan, person_id=self.tree.sympathisers["thondong"][0], organisation_id=self.tree.orgs["thondong"],
              actor_for=self.tree.user_for("thondong"), procedure="admission", until="admitted",

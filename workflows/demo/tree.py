@@ -61,6 +61,8 @@ RESIDENCES = {
     "kp1a": ["khu phố 1, phường Đông Hà"],
     "kp3": ["khu phố 3, phường Đông Hà"],
     "namviet": ["khu phố 2, phường Đông Hà", "khu phố 5, phường Đông Hà", "thôn Tân Lập, xã Tân Phú"],
+    "thondong": ["thôn Đông, xã Hòa Bình"],
+    "thontay": ["thôn Tây, xã Hòa Bình"],
 }
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",

@@ -76,6 +76,10 @@ def _flag(value: str | None, name: str) -> bool:
 def create_import():
     """Import organisations and members; `dry_run` only checks and counts. Any error and not a dry run: 422
     `invalid_input` with the same `errors` in `details`, nothing written."""
+    unknown = sorted(set(request.args) - {"dry_run"})
+    if unknown:  # as the other resources do: a parameter the document does not name is refused, not ignored
+        raise InvalidInput(f"Tham số không được hỗ trợ: {', '.join(unknown) or '(trống)'}.",
+                           f"Unknown query parameters: {', '.join(unknown) or '(empty)'}.", {"query": "unknown"})
     require_importer(runtime(), caller_id())
     request.max_content_length = MAX_BYTES + 64 * 1024  # the file and the form around it
     upload = request.files.get("file")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
 
 from web.api.blueprint import api_blueprint
 from web.api.common import caller_id, documents, runtime
@@ -34,7 +34,7 @@ class FeedSchema(Schema):
 
 
 @blp.route("/notifications", methods=["GET"])
-@blp.arguments(NotificationQuerySchema, location="query", error_status_code=400)
+@blp.arguments(NotificationQuerySchema, location="query", error_status_code=400, unknown=RAISE)
 @blp.response(200, NotificationListSchema)
 @documents(blp, 401)
 def list_notifications(query):
