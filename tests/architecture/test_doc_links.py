@@ -37,3 +37,10 @@ def test_a_link_outside_or_to_nothing_is_reported(tmp_path):
     page.write_text("[a](../shared/docs/api.md) [b](docs/api.md) [c](docs/gone.md) [d](https://x.org/)",
                     encoding="utf-8")
     assert broken_links(tmp_path, [page]) == ["README.md: ../shared/docs/api.md", "README.md: docs/gone.md"]
+
+
+def test_no_page_names_a_path_outside_the_repository():
+    """No tracked Markdown file names `../shared` (not in a clone), as a link or as a path in the text."""
+    tracked = subprocess.run(["git", "ls-files", "*.md"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    outside = [f for f in tracked if (ROOT / f).exists() and "../shared" in (ROOT / f).read_text(encoding="utf-8")]
+    assert outside == []

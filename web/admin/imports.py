@@ -15,7 +15,15 @@ import time
 from dataclasses import dataclass, field
 
 from flask import (
-    Blueprint, Flask, abort, jsonify, redirect, render_template, request, send_file, url_for,
+    Blueprint,
+    Flask,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required

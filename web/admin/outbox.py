@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, NumberRange
 from web.accounts.auth import admin_required, current_actor, runtime
 from web.common.forms import FormErrors
 from web.common.i18n import lang
+from web.common.params import ascii_digits
 from workflows.accounts.outbox import (
     STATUSES,
     incidents_page,
@@ -34,7 +35,7 @@ class RetryForm(FlaskForm):
 
 def _page_number() -> int:
     text = request.args.get("page", "1")
-    return int(text) if (text.isascii() and text.isdigit()) and len(text) < 7 and int(text) > 0 else 1
+    return int(text) if ascii_digits(text) and len(text) < 7 and int(text) > 0 else 1
 
 
 @bp.get("/outbox")

@@ -17,10 +17,18 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from models import ORGANISATION_KINDS, ROLES
 from web.accounts.auth import admin_required, current_actor, runtime
-from web.common.forms import DayFirstDateField, TOO_LONG, FormErrors, SimpleEmail, UIForm, choices
+from web.common.forms import (
+    TOO_LONG,
+    DayFirstDateField,
+    FormErrors,
+    SimpleEmail,
+    UIForm,
+    choices,
+)
 from web.common.i18n import lang
 from web.common.labels import ORGANISATION_KINDS as KIND_LABELS
 from web.common.labels import ROLES as ROLE_LABELS
+from web.common.params import ascii_digits
 from workflows.accounts.admin import (
     UNCHANGED,
     all_organisations,
@@ -110,7 +118,7 @@ def _org_choices() -> list[tuple[int, str]]:
 def users():
     search = (request.args.get("q") or "").strip()[:80]
     page_text = request.args.get("page", "1")
-    page = int(page_text) if (page_text.isascii() and page_text.isdigit()) and len(page_text) < 6 else 1
+    page = int(page_text) if ascii_digits(page_text) and len(page_text) < 6 else 1
     rows, total = list_users(runtime(), actor_id=current_actor().id, search=search, page=page)
     return render_template("admin/users.html", rows=rows, total=total, search=search, page=page)
 
@@ -194,7 +202,7 @@ def revoke(grant_id: int):
     user_id = request.form.get("user_id", "")
     revoke_role(runtime(), actor_id=current_actor().id, grant_id=grant_id)
     flash(_("The role was taken away."), "success")
-    if (user_id.isascii() and user_id.isdigit()):
+    if ascii_digits(user_id):
         return redirect(url_for("admin.user", user_id=int(user_id)))
     return redirect(url_for("admin.users"))
 
@@ -255,7 +263,7 @@ def organisation(org_id: int):
 
 def _year() -> int:
     text = request.values.get("year", "")
-    if (text.isascii() and text.isdigit()) and len(text) == 4:
+    if ascii_digits(text) and len(text) == 4:
         return int(text)
     return runtime().clock.today().year
 

@@ -20,7 +20,6 @@ from web.common.labels import (
 from workflows.domain.definition import Field, Procedure
 from workflows.read.casefile import CaseFile, ref_kind
 
-
 # The states in which a decision stands and may still be appealed (discipline in force, struck off).
 APPEALABLE_STATES = frozenset({"in_force", "struck_off"})
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from web.common.forms import FormErrors
+from web.common.params import ascii_digits
 from workflows.domain.definition import Field, Step
 from workflows.domain.field_rules import date_text
 from workflows.domain.fields import VOTE_METHODS
@@ -49,7 +50,7 @@ def list_rows(form: MultiDict | None, path: list[str | int], minimum: int = 2) -
     for key in form.keys():
         if key.startswith(prefix):
             head = key[len(prefix):].split(".", 1)[0]
-            if (head.isascii() and head.isdigit()):
+            if ascii_digits(head):
                 indexes.add(int(head))
     return min(max(minimum, max(indexes, default=-1) + 2), LIST_ROWS_MAX)
 
@@ -122,7 +123,7 @@ class StepFormParser:
                 self.errors.add(key, _("Enter a real date as dd/mm/yyyy."), status=400)
             return value or text
         if f.kind in ("int", "ref"):
-            if not (text.isascii() and text.isdigit()) or len(text) > 9:
+            if not ascii_digits(text) or len(text) > 9:
                 self.errors.add(key, _("Enter a whole number."), status=400)
                 return text
             return int(text)
@@ -150,7 +151,7 @@ class StepFormParser:
                 if text not in VOTE_METHODS:
                     self.errors.add(sub_key, _("Choose one of the options."), status=400)
                 vote[part] = text
-            elif (text.isascii() and text.isdigit()) and len(text) <= 6:
+            elif ascii_digits(text) and len(text) <= 6:
                 vote[part] = int(text)
             else:
                 self.errors.add(sub_key, _("Enter a whole number."), status=400)

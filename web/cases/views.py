@@ -5,14 +5,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from web.accounts.auth import current_actor, login_required, runtime
-from web.cases.casepage import appeal_window, current_step_text, effects, recorded, waiting_text
-from web.cases.documents import case_documents
+from web.cases.casepage import (
+    appeal_window,
+    current_step_text,
+    effects,
+    recorded,
+    waiting_text,
+)
 from web.cases.diagram import forward_edges
+from web.cases.documents import case_documents
 from web.cases.stale import happened_since, stale_page
 from web.cases.stepforms import StepFormView, parse_step_form
 from web.common.forms import FormErrors
 from web.common.i18n import label, lang
 from web.common.labels import all_procedures, definition
+from web.common.params import ascii_digits
 from workflows.domain.errors import (
     ConflictingUpdate,
     InvalidInput,
@@ -37,7 +44,7 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+    if not ascii_digits(value) or len(value) > 9:
         raise InvalidInput(f"Tham số «{name}» phải là số.", f"Parameter '{name}' must be a number.", {name: "invalid"})
     return int(value)
 
@@ -76,7 +83,7 @@ def index():
 
 def _diagram(file):
     from web.cases.diagram import render_svg
-    from web.common.i18n import label, lang
+    from web.common.i18n import label
 
     d = file.definition
     current = file.case.state
@@ -155,7 +162,7 @@ def act(case_id: int, trigger: str):
     rt, actor = runtime(), current_actor()
     file = read_case(rt, actor_id=actor.id, case_id=case_id, remote_addr=request.remote_addr, audited=False)
     revision_text = request.form.get("revision") or ""
-    revision = int(revision_text) if (revision_text.isascii() and revision_text.isdigit()) and len(revision_text) < 10 else None
+    revision = int(revision_text) if ascii_digits(revision_text) and len(revision_text) < 10 else None
     step = next((s for s in file.actions if s.trigger == trigger), None)
     if step is None:
         return _refuse(file, trigger, revision)

@@ -13,6 +13,11 @@ from workflows.domain.field_rules import FieldError
 PAGE_MAX = 100_000
 
 
+def ascii_digits(text: str) -> bool:
+    """Only 0–9: str.isdigit() also accepts «²» or «٣», which int() then refuses (a 500 instead of a 400)."""
+    return text.isascii() and text.isdigit()
+
+
 def date_arg(name: str, default: date | None = None) -> date | None:
     """The date in ?name= (dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy or ISO), or `default` when absent."""
     raw = (request.args.get(name) or "").strip()

@@ -8,7 +8,6 @@ from web.accounts.auth import current_actor, login_required, runtime
 from web.common.nav import add_nav_item
 from web.common.params import date_arg, page_arg
 from web.reports import audit_words
-from workflows.domain.errors import InvalidInput
 from workflows.reports.audit_search import AuditFilter, search_audit_log
 
 bp = Blueprint("audit_log", __name__)

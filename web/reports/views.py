@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from web.accounts.auth import current_actor, login_required, runtime
 from web.common.nav import add_nav_item
-from web.common.params import date_arg, page_arg
+from web.common.params import ascii_digits, date_arg, page_arg
 from web.reports.charts import line_chart, stacked_bars
 from workflows.domain.errors import InvalidInput
 from workflows.reports import pages as report_pages
@@ -94,7 +94,7 @@ def _statuses() -> tuple[str, ...]:
 
 def _after() -> int:
     raw = request.args.get("after", "0")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+    if not ascii_digits(raw) or len(raw) > 12:
         raise InvalidInput("Tham số «after» không hợp lệ.", "Invalid 'after' parameter.", {"after": "not a case id"})
     return int(raw)
 
@@ -114,7 +114,7 @@ def index():
     if report not in REPORTS:
         raise InvalidInput("Không có báo cáo này.", "No such report.", {"report": "unknown"})
     raw_org = request.args.get("org", "")
-    if (raw_org.isascii() and raw_org.isdigit()):
+    if ascii_digits(raw_org):
         org_id = int(raw_org)
     else:
         org_id = report_pages.default_organisation(runtime(), actor_id=current_actor().id)
