@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 from datetime import timedelta
 
 from icalendar import Calendar, Event
@@ -54,6 +55,7 @@ def has_feed(rt: Runtime, *, user_id: int) -> bool:
         return session.get(CalendarFeed, user_id) is not None
 
 
+@lru_cache(maxsize=None)  # definitions are immutable: one dict per procedure version, not one per event
 def _step_labels(procedure: str, rule_set: str) -> dict[str, str]:
     definition = get_procedure(procedure, rule_set)
     return {spec.kind: spec.label_vi or spec.kind for step in (definition.open_step, *definition.steps)
