@@ -16,6 +16,7 @@ from workflows.domain.definition import DeadlineSpec, Procedure
 from workflows.domain.errors import InvalidInput
 from workflows.domain.rulesets import RULE_SETS, rule_set_in_force
 from workflows.procedures.registry import get_procedure, procedure_names
+from workflows.read.casefile import ref_kind
 
 ROLES = {
     "cell_secretary": _l("Cell secretary"),
@@ -237,10 +238,23 @@ def rule_sets() -> list[tuple[str, str]]:
     return [(name, rs.label) for name, rs in RULE_SETS.items()]
 
 
+# What a picker's search box says to type, by what the reference points at (workflows/read/casefile.ref_kind).
+_PICKER_HINTS = {
+    "person": _l("Type part of a name or a birth year"),
+    "organisation": _l("Type part of the cell's name"),
+    "destination": _l("Type part of the cell's name"),
+    "case": _l("Type the case number or the procedure"),
+}
+
+
+def picker_hint(field_name: str) -> str:
+    return str(_PICKER_HINTS.get(ref_kind(field_name) or "person"))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         procedure_label=procedure_label, state_label=state_label, trigger_label=trigger_label,
         deadline_label=deadline_label, role_label=role_label, kind_label=kind_label,
         membership_label=membership_label, choice_label=choice_label, rule_set_label=rule_set_label,
-        left_reason_label=left_reason_label,
+        left_reason_label=left_reason_label, picker_hint=picker_hint,
     )

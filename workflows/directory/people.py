@@ -153,7 +153,7 @@ def person_page(rt: Runtime, *, actor_id: int, person_id: int, remote_addr: str 
                      if actor.can_see(c.organisation_path)]
             page = PersonPage(person, org, cases, can_edit=keeps_records(actor, org.path),
                               can_open=bool(actor.roles_over(org.path) - {"inspector", "admin"}),
-                              openable=_openable(session, rt, person, org, cases))
+                              openable=_openable(session, rt, actor, person, org, cases))
     with write_transaction(rt.session_factory) as session:
         record_audit(session, at=rt.clock.now(), user_id=actor_id, action="person.view", object_type="person",
                      object_id=person_id, outcome="denied" if refused else "ok", remote_addr=remote_addr)
@@ -162,9 +162,11 @@ def person_page(rt: Runtime, *, actor_id: int, person_id: int, remote_addr: str 
     return page
 
 
-def _openable(session: Session, rt: Runtime, person: Person, org: Organisation, cases: list[Case]) -> tuple[str, ...]:
-    """Procedures that may be opened for the person: none already open, and the open step's rules about the
-    person hold (no admission case for a member, no probation case for someone not on probation, …)."""
+def _openable(session: Session, rt: Runtime, actor: Actor, person: Person, org: Organisation,
+              cases: list[Case]) -> tuple[str, ...]:
+    """Procedures this actor may open for the person: none already open, the actor is among those who may open
+    it (an appeal: the bodies hearing it at whatever level that is), and the open step's rules about the person
+    hold (no admission case for a member, no appeal without a decision to appeal, …)."""
     rule_set = rule_set_in_force(rt.clock.today()).name
     chain = load_chain(session, org.path)
     already = {c.procedure for c in cases if c.closed_at is None}
@@ -176,7 +178,10 @@ def _openable(session: Session, rt: Runtime, person: Person, org: Organisation, 
             case=CaseFacts(None, name, rule_set, None, 0, org.id, person.id, {}, {}),
             person=person_facts(person), data={}, today=rt.clock.today(),
         )
-        if name not in already and may_open(ctx, definition.open_step):
+        if name in already or not may_open(ctx, definition.open_step):
+            continue
+        if actor.may(intake_authorities(rt, session, definition, chain, person), chain,
+                     RULE_SETS[definition.rule_set]):
             found.append(name)
     return tuple(found)
 

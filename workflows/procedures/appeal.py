@@ -14,6 +14,7 @@ level is its own appeal case, `against_case_id` the appeal before it, `origin_ca
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from workflows.domain.definition import (
@@ -110,14 +111,38 @@ def _hearing(ctx: StepContext) -> tuple[int | None, bool]:
 
 
 def who(ctx: StepContext | None) -> tuple[Authority, ...]:
-    """The standing committee (and, for discipline, the inspection commission) of the hearing level."""
+    """The standing committee (and, for discipline, the inspection commission) of the hearing level.
+
+    Before a decision is named (the intake form, the person page's offer), the bodies that hear an appeal
+    against any of the person's appealable decisions: a cell's reprimand is heard by the commune committee,
+    a district's strike-off by the province, and each of them must get the form (issue 13, item 1).
+    """
     if ctx is None:
         return decisions.appeal_authorities(None)
+    if "hearing_index" not in ctx.case.data and "against_case_id" not in ctx.data:
+        found = tuple(dict.fromkeys(a for case in appealable_decisions(ctx) for a in who(_naming(ctx, case))))
+        return found or decisions.appeal_authorities(ctx)  # nothing to appeal: the rules will say so
     try:
         index, inspection = _hearing(ctx)
-    except (LookupError, KeyError, TypeError):  # nothing appealable named yet: the rules will say so
+    except (LookupError, KeyError, TypeError):  # the named case is not appealable: the rules will say so
         return decisions.appeal_authorities(ctx)
     return levels.hearing_authorities(index, inspection=inspection)
+
+
+def _naming(ctx: StepContext, case) -> StepContext:
+    """The context as if the intake form named `case` as the decision appealed against."""
+    return replace(ctx, data={**ctx.data, "against_case_id": case.id})
+
+
+def appealable_decisions(ctx: StepContext) -> list:
+    """The person's decisions an appeal may be filed against now: in force, not final, not yet decided on
+    appeal (the same rules `open` checks once one is named)."""
+    try:
+        cases = ctx.lookups.cases_of_person(ctx.person.id)
+    except NotImplementedError:  # facts built without a database: nothing can be looked up
+        return []
+    return [case for case in cases
+            if _against(named := _naming(ctx, case)) is not None and _not_final(named) and _latest_decision(named)]
 
 
 WHO = who
@@ -141,7 +166,8 @@ APPEALABLE = Rule(
     "(hoặc quyết định giải quyết khiếu nại giữ nguyên, thay đổi hình thức).",
     "Only a discipline or strike-off decision in force about the appellant (or an appeal decision upholding or "
     "amending it) can be appealed.",
-    lambda ctx: _against(ctx) is not None, field="against_case_id",
+    lambda ctx: _against(ctx) is not None if "against_case_id" in ctx.data else bool(appealable_decisions(ctx)),
+    field="against_case_id",
 )
 
 

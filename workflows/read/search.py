@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models import DecisionNumber, Person, PersonNameWord
@@ -84,7 +84,7 @@ def people_statement(session: Session, query: Query):
     candidate in the (person_id, word) index; a year is checked on the person's row."""
     if not query.words and not query.years:
         return None
-    born = or_(*(Person.birth_date.between(date(y, 1, 1), date(y, 12, 31)) for y in query.years))
+    born = or_(false(), *(Person.birth_date.between(date(y, 1, 1), date(y, 12, 31)) for y in query.years))
     if not query.words:
         return select(Person.id).where(born)
     driver = query.words[0] if len(query.words) == 1 else min(query.words, key=lambda w: (_probe(session, w), -len(w)))
