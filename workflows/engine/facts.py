@@ -79,6 +79,12 @@ def org_facts(org: Organisation) -> OrgFacts:
     return OrgFacts(org.id, org.name, org.kind, org.admission_authority, org.parent_id, org.youth_union)
 
 
+def load_org_facts(db, *where) -> dict[int, OrgFacts]:
+    """{id: facts} of the organisations matching `where` (all when none): Core rows, no ORM objects — a
+    province's dashboard reads thousands of them."""
+    return {row[0]: OrgFacts(*row) for row in db.execute(select(*_CHAIN_COLUMNS).where(*where)).all()}
+
+
 def load_chain(db, path: str) -> list[OrgFacts]:
     """The organisation at `path` and its ancestors, root first (one query)."""
     ids = path_ids(path)

@@ -96,6 +96,7 @@ class Judge:
         self.held = {g.role for g in actor.grants}
         self.chains: dict[str, list[OrgFacts]] = {}
         self.shape_ids: dict[str, int] = {}
+        self.org_shapes: dict[int | None, int] = {}
         self.shape_index: dict[tuple, int] = {}
         self.memo: dict[tuple, dict[str, tuple[str, ...]]] = {}
         self.verdicts: dict[tuple, tuple[str, ...] | None] = {}
@@ -118,9 +119,21 @@ class Judge:
         chain — as a small number: organisations of the same shape get the same answers."""
         found = self.shape_ids.get(path)
         if found is None:
-            key = (self.actor.superuser_over(path),) + tuple(
-                (o.kind, o.admission_authority, self.roles_at.get(o.id, frozenset())) for o in self.chain(path))
-            found = self.shape_ids[path] = self.shape_index.setdefault(key, len(self.shape_index))
+            found = self.shape_ids[path] = self._org_shape(int(path[path.rindex("/", 0, -1) + 1:-1]))
+        return found
+
+    def _org_shape(self, org_id: int | None) -> int:
+        """The shape of an organisation, built on its parent's (a province has thousands of cells and a
+        handful of shapes: each organisation costs one small tuple, not a walk of its chain)."""
+        found = self.org_shapes.get(org_id)
+        if found is None:
+            org = self.orgs.get(org_id) if org_id is not None else None
+            if org is None:  # above the root, or above what the actor's chains hold
+                key: tuple = (self.actor.is_admin,)
+            else:
+                key = (self._org_shape(org.parent_id), org.kind, org.admission_authority,
+                       self.roles_at.get(org.id, frozenset()))
+            found = self.org_shapes[org_id] = self.shape_index.setdefault(key, len(self.shape_index))
         return found
 
     def _context(self, rule_set: str, procedure: str, state: str, path: str, data: dict | None = None,
