@@ -294,5 +294,23 @@ def _register_cli(app: Flask) -> None:
             total = session.scalar(select(func.count(Case.id)))
         click.echo(f"{total} cases replayed, {count} mismatches")
         broken = verify_record(runtime, heads_file)
-        if count or broken:
+        from workflows.engine.tallies import differences
+
+        with runtime.session_factory() as session:
+            off = differences(session.connection())
+        for line in off:
+            click.echo(f"decision tallies: {line}")
+        click.echo("decision tallies agree with the cases" if not off else
+                   "decision tallies disagree with the cases: `flask --app app tallies-rebuild` recounts them")
+        if count or broken or off:
             sys.exit(1)
+
+    @app.cli.command("tallies-rebuild")
+    def tallies_rebuild_command() -> None:
+        """Recount the yearly statistics' tallies from the cases (after a bulk load that bypassed the engine)."""
+        from models import write_transaction
+        from workflows.engine.tallies import rebuild
+
+        with write_transaction(runtime_of(app).session_factory) as session:
+            rows = rebuild(session.connection())
+        click.echo(f"decision tallies recounted: {rows} rows")

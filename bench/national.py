@@ -13,7 +13,8 @@ province of the same shape holding 100,000 cases.
 Timed on both datasets, p50/p95 over --runs calls after two warm-ups:
 - a cell secretary's «Việc của tôi» (read.dashboard.my_work) and case list (read.listing.list_cases);
 - a province standing committee's «Việc của tôi» and case list;
-- a year's statistics for a province (reports.statistics.summary and .statistics), and for the nation (root);
+- a year's statistics for a province (reports.tallied.summary and .statistics: the tallies the transition
+  keeps), and for the nation (root) — and the nation's counted live from the cases, for comparison;
 - a transition (engine.fire: cell_vote, committee_vote, decide_admission on fresh admission cases).
 It prints each figure with its goal and the ratio national / province. Never a timed assertion.
 The deadline scan at 10 million deadlines is bench/deadline_scan.py --sizes 10000000.
@@ -46,7 +47,9 @@ from workflows.accounts.accounts import assign_role, create_user, use_fast_hashe
 from workflows.engine import FixedClock, Runtime, fire  # noqa: E402
 from workflows.read.dashboard import my_work  # noqa: E402
 from workflows.read.listing import CaseFilter, list_cases  # noqa: E402
-from workflows.reports.statistics import statistics, summary  # noqa: E402
+from workflows.engine.tallies import rebuild  # noqa: E402
+from workflows.reports.statistics import live_statistics  # noqa: E402
+from workflows.reports.tallied import statistics, summary  # noqa: E402
 
 TODAY = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 2, tzinfo=timezone.utc)
@@ -239,6 +242,15 @@ def generate(conninfo: str, shape: Shape, seed: int = 11) -> tuple[dict, dict[st
             flush()
     flush()
     load.finish()
+    # The COPY bypassed the engine: count the yearly statistics' tallies from the cases, as
+    # `flask --app app tallies-rebuild` does after any bulk load (the transitions keep them from then on).
+    tallies_started = time.perf_counter()
+    engine = make_engine(conninfo.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        tally_rows = rebuild(conn)
+    engine.dispose()
+    print(f"  tallies recounted from the cases: {tally_rows:,} rows in {time.perf_counter() - tallies_started:.0f} s",
+          flush=True)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     ids = {"root": root, "province": provinces[0], "cell": cells[0][0], "commune": communes_of[provinces[0]][0]}
@@ -293,6 +305,8 @@ def measure(url: str, ids: dict, runs: int, transitions: int) -> dict[str, list[
     results["province: year statistics"] = timed(lambda: report(ids["province"], statistics), runs)
     results["root: year summary"] = timed(lambda: report(ids["root"], summary), runs)
     results["root: year statistics"] = timed(lambda: report(ids["root"], statistics), runs)
+    # What the tallies save: the same figures counted from the cases (a few runs: seconds each at scale 1).
+    results["root: year statistics, live"] = timed(lambda: report(ids["root"], live_statistics), max(3, runs // 4))
     # Transitions on fresh admission cases of a small subtree added to this dataset (bench/transition.py's plan).
     tree = build_tree(rt)
     cases = prepare(rt, tree, transitions)

@@ -37,6 +37,7 @@ from models.imports import ImportChange, ImportRun  # issue 16
 from models.people import EDUCATION_LEVELS, GENDERS, MEMBERSHIP_STATUSES, Person
 from models.record import ChainHead  # the tamper-evident record (issue 14)
 from models.search import DecisionNumber, PersonNameWord  # search keys (issue 13, migration 0012)
+from models.tallies import DecisionTally  # the yearly statistics kept by the transition (issue 18, migration 0019)
 from models.signin import AccountSecurity, RateCounter, RecoveryCode, WebSession  # issue 14: sign-in security
 
 # Everything imported above is this package's interface (computed, so adding a model is one import line).

@@ -153,7 +153,7 @@ def test_audit_is_limited_to_the_subtree_and_kinds(runtime, world):
 def test_revoke_from_a_finding_reopens_the_case_and_restores_the_person(runtime, world):
     """The province standing committee revokes the incompetent decision: the case is back before the decision,
     the person is no longer a probationary member, and the decision no longer counts."""
-    from workflows.reports.statistics import summary
+    from workflows.reports.tallied import summary
 
     case_id = import_admission(runtime, world, cell="cell3", actor={"decide_admission": "standing_ward"})
     person_id = world.people["cell3_applicant"]

@@ -10,7 +10,8 @@ from sqlalchemy import insert, inspect, select
 
 from models import Base, Case, Event, Organisation, Person
 from workflows.reports.pipeline import pipeline
-from workflows.reports.statistics import statistics, summary
+from workflows.reports.statistics import live_statistics as statistics
+from workflows.reports.statistics import live_summary as summary
 
 AT = datetime(2026, 6, 1, 2, 0, tzinfo=timezone.utc)
 YEAR = dict(date_from=date(2026, 1, 1), date_to=date(2026, 12, 31))

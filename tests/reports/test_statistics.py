@@ -11,13 +11,8 @@ from openpyxl import load_workbook
 
 from tests.reports.year import generate_year
 from workflows.reports.exports import to_csv, to_xlsx
-from workflows.reports.statistics import (
-    CATEGORIES,
-    CATEGORY_LABELS_VI,
-    statistics,
-    statistics_tables,
-    summary,
-)
+from workflows.reports.statistics import CATEGORIES, CATEGORY_LABELS_VI, statistics_tables
+from workflows.reports.tallied import statistics, summary
 
 YEAR_2026 = (date(2026, 1, 1), date(2026, 11, 30))
 FIRST_HALF = (date(2026, 1, 1), date(2026, 6, 30))

@@ -7,7 +7,7 @@ import pytest
 
 from workflows.demo.walk import admission_plan, walk
 from workflows.domain.errors import InvalidInput, NotFound
-from workflows.reports.statistics import summary
+from workflows.reports.tallied import summary
 
 
 def _admit(runtime, world, cell, start):

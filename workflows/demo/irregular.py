@@ -16,7 +16,7 @@ from models import Case, Event, Organisation, Person, Vote, write_transaction
 from workflows.demo.tree import DemoTree
 from workflows.directory.directory import create_person
 from workflows.domain.votes import passes
-from workflows.engine import LOCAL_ZONE, Runtime
+from workflows.engine import LOCAL_ZONE, Runtime, tallies
 
 Step = tuple[str, str | None, str, int | None, dict[str, Any]]  # trigger, from, to, actor id, data
 
@@ -62,6 +62,12 @@ def import_case(rt: Runtime, *, procedure: str, person_id: int, organisation_id:
                            threshold="two_thirds", passed=passes("two_thirds", v["agree"], v["eligible"])))
             data[trigger] = {k: v for k, v in step_data.items() if k != "outcome"}
         case.data = data
+        s.flush()
+        # Counted in the yearly figures like any decided case (the tallies the transition keeps).
+        values = {"state": case.state, "decided_on": decided_on, "organisation_path": case.organisation_path,
+                  "data": data}
+        tallies.record_change(s.connection(), None, tallies.tally_key(s.connection(), case.id, procedure, values,
+                                                                      event_data))
         if person_changes:
             person = s.get(Person, person_id)
             for name, (_before, after) in person_changes.items():

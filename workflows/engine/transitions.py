@@ -33,7 +33,7 @@ from workflows.domain.errors import (
 from workflows.domain.fields import parse_data, to_json
 from workflows.domain.rulesets import RULE_SETS
 from workflows.domain.text import fold
-from workflows.engine import issuing, store
+from workflows.engine import issuing, store, tallies
 from workflows.engine.access import Actor, forbidden_step, load_actor, require_visible
 from workflows.engine.effects import (
     StepWrite,
@@ -301,6 +301,11 @@ def _record(write: StepWrite, definition: Procedure, step: Step, ctx: StepContex
     if not store.update_case(conn, case, before, case.revision if new else loaded_revision):
         # Another transaction moved the case since we loaded it: nothing of ours is committed.
         raise LostRace(case.id, loaded_revision, None)
+    if case.decided_on is not None or before["decided_on"] is not None:  # the yearly figures, kept in step
+        tallies.record_change(
+            conn, None if new else tallies.tally_key(conn, case.id, case.procedure, before),
+            tallies.tally_key(conn, case.id, case.procedure, store.mutable_values(case),
+                              event_data if dest != from_state else None))
     write.lookups.moving.pop(case.id, None)
     if step.vote and ctx.data.get("vote") is not None:
         record_vote(write, step, ctx, seq)

@@ -27,6 +27,7 @@ from workflows.reports import compliance
 from workflows.reports import pipeline as pipeline_module
 from workflows.reports import register as register_module
 from workflows.reports import statistics as reports
+from workflows.reports import tallied
 from workflows.reports.exports import Table
 
 AUDITORS = ("inspector", "inspection_committee", "standing_committee")
@@ -98,7 +99,7 @@ def statistics_page(rt: Runtime, *, actor_id: int, organisation_id: int, date_fr
     """The statistics of a subtree and period (decision dates), with its tables."""
     with rt.read_session_factory() as session:
         actor, org = _open(session, actor_id, organisation_id)
-        stats = reports.statistics(session, organisation_id=org.id, date_from=date_from, date_to=date_to)
+        stats = tallied.statistics(session, organisation_id=org.id, date_from=date_from, date_to=date_to)
         choices = organisation_choices(session, actor)
     _record(rt, actor_id, action, org.id, remote_addr, _period(date_from, date_to))
     return ReportPage(stats.organisation, choices, date_from, date_to, stats, reports.statistics_tables(stats))
@@ -180,4 +181,4 @@ def report_summary(rt: Runtime, *, actor_id: int, organisation_id: int, date_fro
         org = session.get(Organisation, organisation_id)
         if org is None or not actor.can_see(org.path):
             raise NotFound("tổ chức", organisation_id)
-        return reports.summary(session, organisation_id=organisation_id, date_from=date_from, date_to=date_to)
+        return tallied.summary(session, organisation_id=organisation_id, date_from=date_from, date_to=date_to)

@@ -35,13 +35,9 @@ from sqlalchemy.orm import Session, aliased
 
 from models import Case, Event, Organisation
 from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.outcomes import CATEGORIES, DISCIPLINE_FORMS, DISCIPLINE_STATES, OUTCOMES
 from workflows.reports.exports import Table
 
-# The figures, in the order the province reports them (procedures.md §9).
-CATEGORIES = (
-    "admitted", "recognised", "struck_off", "struck_off_probationary", "expelled", "withdrawn",
-    "reprimand", "warning", "removal_from_post",
-)
 CATEGORY_LABELS_VI = {
     "admitted": "Kết nạp",
     "recognised": "Công nhận chính thức",
@@ -53,20 +49,6 @@ CATEGORY_LABELS_VI = {
     "warning": "Cảnh cáo",
     "removal_from_post": "Cách chức",
 }
-
-# (procedure, state a decision leads to) -> what it counts as. A probation strike-off is always
-# of a probationary member; a strike_off case is when its decision event says so.
-OUTCOMES: dict[tuple[str, str], str] = {
-    ("admission", "admitted"): "admitted",
-    ("admission", "completed"): "admitted",
-    ("probation", "official"): "recognised",
-    ("probation", "struck_off"): "struck_off",
-    ("strike_off", "struck_off"): "struck_off",
-    ("withdrawal", "removed"): "withdrawn",
-}
-DISCIPLINE_STATES = ("in_force", "closed")
-DISCIPLINE_FORMS = {"expulsion": "expelled", "reprimand": "reprimand", "warning": "warning",
-                    "removal_from_post": "removal_from_post"}
 
 
 @dataclass(frozen=True)
@@ -242,8 +224,9 @@ def empty_counts() -> dict[str, int]:
     return {name: 0 for name in CATEGORIES}
 
 
-def summary(session: Session, *, organisation_id: int, date_from: date, date_to: date) -> dict[str, int]:
-    """The figures for an organisation's subtree and a period of decision dates (inclusive).
+def live_summary(session: Session, *, organisation_id: int, date_from: date, date_to: date) -> dict[str, int]:
+    """The figures for an organisation's subtree and a period of decision dates (inclusive), counted from the
+    cases (the pages read the tallies, workflows/reports/tallied.py; tests prove both agree).
 
     {admitted, recognised, struck_off, struck_off_probationary, expelled, withdrawn,
     reprimand, warning, removal_from_post}. Raises NotFound for an unknown
@@ -290,8 +273,9 @@ def months_of(period: Period) -> list[tuple[int, int]]:
     return result
 
 
-def statistics(session: Session, *, organisation_id: int, date_from: date, date_to: date) -> Statistics:
-    """Totals, the breakdown by direct child organisation and the monthly trend (four grouped queries)."""
+def live_statistics(session: Session, *, organisation_id: int, date_from: date, date_to: date) -> Statistics:
+    """Totals, the breakdown by direct child organisation and the monthly trend, counted from the cases (four
+    grouped queries; fast for a province, seconds for the nation — the pages read the tallies instead)."""
     org = organisation_or_404(session, organisation_id)
     period = Period(date_from, date_to)
     root = OrgRef(org.id, org.name, org.path)
