@@ -79,10 +79,40 @@ def org_facts(org: Organisation) -> OrgFacts:
     return OrgFacts(org.id, org.name, org.kind, org.admission_authority, org.parent_id, org.youth_union)
 
 
-def load_org_facts(db, *where) -> dict[int, OrgFacts]:
-    """{id: facts} of the organisations matching `where` (all when none): Core rows, no ORM objects — a
-    province's dashboard reads thousands of them."""
-    return {row[0]: OrgFacts(*row) for row in db.execute(select(*_CHAIN_COLUMNS).where(*where)).all()}
+class OrgTable:
+    """Organisations as rows, each made an `OrgFacts` only when asked for: a province's dashboard reads
+    thousands of organisations and judges by a few of them (the rest only by kind, authority and parent)."""
+
+    KIND, AUTHORITY, PARENT = 2, 3, 4  # positions in a row (_CHAIN_COLUMNS)
+
+    def __init__(self, rows: dict[int, tuple]):
+        self.rows, self.facts = rows, {}
+
+    def __contains__(self, org_id) -> bool:
+        return org_id in self.rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def items(self):
+        return ((org_id, self[org_id]) for org_id in self.rows)
+
+    def __getitem__(self, org_id: int) -> OrgFacts:
+        found = self.facts.get(org_id)
+        if found is None:
+            found = self.facts[org_id] = OrgFacts(*self.rows[org_id])
+        return found
+
+    def get(self, org_id, default=None):
+        return self[org_id] if org_id in self.rows else default
+
+    def update(self, other: "OrgTable") -> None:
+        self.rows.update(other.rows)
+
+
+def load_org_table(db, *where) -> OrgTable:
+    """The organisations matching `where` (all when none), as Core rows (no ORM objects)."""
+    return OrgTable({row[0]: tuple(row) for row in db.execute(select(*_CHAIN_COLUMNS).where(*where)).all()})
 
 
 def load_chain(db, path: str) -> list[OrgFacts]:

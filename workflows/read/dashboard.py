@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person
 from workflows.engine.access import Actor, load_actor
-from workflows.engine.facts import load_org_facts
+from workflows.engine.facts import load_org_table
 from workflows.engine.runtime import Runtime
 from workflows.read.judge import Judge
 from workflows.read.listing import visible
@@ -120,11 +120,11 @@ def build_dashboard(session: Session, rt: Runtime, actor: Actor, limit: int = 25
         by_due = base
     org_seen = visible(actor, Organisation.path)
     conn = session.connection()
-    orgs = load_org_facts(conn, *([] if org_seen is None else [org_seen]))
+    orgs = load_org_table(conn, *([] if org_seen is None else [org_seen]))
     # Ancestors of one's organisations are part of every chain (a competent committee above).
     missing = {int(p) for g in actor.grants for p in g.path.strip("/").split("/") if p} - set(orgs)
     if missing:
-        orgs.update(load_org_facts(conn, Organisation.id.in_(missing)))
+        orgs.update(load_org_table(conn, Organisation.id.in_(missing)))
     judge = Judge(session, rt, actor, orgs)
     counts, actionable_groups, case_verdict, actionable_total, open_total = _count(session, base, judge)
 

@@ -20,7 +20,7 @@ from workflows.domain.definition import CaseFacts, OrgFacts, PersonFacts, StepCo
 from workflows.domain.organisations import scope_organisation
 from workflows.domain.rulesets import RULE_SETS
 from workflows.engine.access import Actor
-from workflows.engine.facts import DbLookups
+from workflows.engine.facts import DbLookups, OrgTable
 from workflows.engine.runtime import Runtime
 from workflows.procedures.registry import get_procedure
 from workflows.read.listing import (
@@ -88,8 +88,12 @@ class Judge:
     that state is judged case by case instead (from the case's stored data).
     """
 
-    def __init__(self, session: Session, rt: Runtime, actor: Actor, organisations: dict[int, OrgFacts]):
+    def __init__(self, session: Session, rt: Runtime, actor: Actor, organisations: OrgTable | dict[int, OrgFacts]):
         self.session, self.rt, self.actor, self.orgs = session, rt, actor, organisations
+        # Raw rows when given an OrgTable (the dashboard's thousands), else rows made from the facts.
+        self.rows = organisations.rows if isinstance(organisations, OrgTable) else {
+            i: (o.id, o.name, o.kind, o.admission_authority, o.parent_id, o.youth_union)
+            for i, o in organisations.items()}
         self.roles_at: dict[int, frozenset[str]] = {}
         for grant in actor.grants:
             self.roles_at[grant.organisation_id] = self.roles_at.get(grant.organisation_id, frozenset()) | {grant.role}
@@ -127,12 +131,12 @@ class Judge:
         handful of shapes: each organisation costs one small tuple, not a walk of its chain)."""
         found = self.org_shapes.get(org_id)
         if found is None:
-            org = self.orgs.get(org_id) if org_id is not None else None
-            if org is None:  # above the root, or above what the actor's chains hold
+            row = self.rows.get(org_id) if org_id is not None else None
+            if row is None:  # above the root, or above what the actor's chains hold
                 key: tuple = (self.actor.is_admin,)
             else:
-                key = (self._org_shape(org.parent_id), org.kind, org.admission_authority,
-                       self.roles_at.get(org.id, frozenset()))
+                key = (self._org_shape(row[OrgTable.PARENT]), row[OrgTable.KIND], row[OrgTable.AUTHORITY],
+                       self.roles_at.get(org_id, frozenset()))
             found = self.org_shapes[org_id] = self.shape_index.setdefault(key, len(self.shape_index))
         return found
 
