@@ -38,10 +38,11 @@ def _with_literal_constants(statement, dialect):
     """The statement with each constant parameter marked to be rendered as a literal (when its type can be).
 
     SELECT, UPDATE and DELETE only, where the WHERE clause is: an INSERT's constants are values, and
-    cloning its ON CONFLICT clause loses the clause's target (SQLAlchemy 2.1).
+    cloning its ON CONFLICT clause loses the clause's target (SQLAlchemy 2.1). An INSERT is made inline.
     """
     if statement.is_insert:
-        return statement
+        # No RETURNING the caller did not ask for: on PostgreSQL SQLAlchemy would add the new row's id.
+        return statement if list(statement.exported_columns) else statement.inline()
 
     def constant(element):
         if (isinstance(element, BindParameter) and not element.required and element.callable is None
