@@ -11,7 +11,8 @@ decide_admission, in interleaved chunks: the engine with `fire`, the twin with
 the stdlib sqlite3 / psycopg and hand-written SQL doing the same reads (case,
 actor and roles, organisation chain, person, open deadlines, introducers) and
 the same writes (case with revision check, event, vote, deadlines opened and
-met, person, audit row; one COMMIT). Prints ratio=<engine/raw> (target ≤ 2.0),
+met, person, the issued document's register number and facts, the decision
+number's search row, audit row; one COMMIT). Prints ratio=<engine/raw> (target ≤ 2.0),
 the shared state machine's cost per transition (target ≤ 1 ms), and memory
 after 1k vs after --memory-transitions engine transitions (target: flat).
 A bench prints figures; it never asserts on time.
@@ -52,6 +53,8 @@ from workflows.engine.machine import machine_for  # noqa: E402
 from workflows.engine.record_check import check_record  # noqa: E402
 from workflows.procedures.registry import get_procedure  # noqa: E402
 
+# The rows both sides must have written alike (counted per side after the run).
+SHAPE_TABLES = ("events", "votes", "deadlines", "issued_forms", "form_numbers", "decision_numbers")
 START = date(2026, 3, 2)  # the plan's cell resolution; vote +56, committee +63, decision +70
 
 
@@ -163,7 +166,7 @@ def compare(rt: Runtime, url: str, ids: dict, cases: int, chunk: int, profile: b
         for side, chosen in (("engine", engine_cases), ("raw", twin_cases)):
             id_list = ",".join(str(c) for c, _ in chosen)
             shapes[side] = tuple(s.execute(text(f"SELECT count(*) FROM {table} WHERE case_id IN ({id_list})")).scalar()
-                                 for table in ("events", "votes", "deadlines"))
+                                 for table in SHAPE_TABLES)
     if mismatches or shapes["engine"] != shapes["raw"]:
         raise SystemExit(f"the twin does not write what the engine writes: {mismatches[:3]} {shapes}")
     result = {**spent, "transitions": cases * len(steps), "rows": shapes["engine"]}
@@ -285,7 +288,7 @@ def run_dialect(label: str, url: str, drop, args) -> None:
         r = compare(rt, url, ids, args.cases, args.chunk, args.profile)
         per = {side: r[side] / r["transitions"] * 1000 for side in ("engine", "raw", "engine_cpu", "raw_cpu")}
         print(f"{label}: {r['transitions']} transitions per side (cell_vote, committee_vote, decide_admission; "
-              f"rows events/votes/deadlines {r['rows']} each side)")
+              f"rows {'/'.join(SHAPE_TABLES)} {r['rows']} each side)")
         print(f"{label}: engine {per['engine']:.3f} ms/transition (CPU {per['engine_cpu']:.3f}), "
               f"raw twin {per['raw']:.3f} ms/transition (CPU {per['raw_cpu']:.3f})")
         print(f"{label}: ratio={r['engine'] / r['raw']:.2f}  (target ≤ 2.0; CPU-time ratio "

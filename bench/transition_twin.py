@@ -20,9 +20,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.record import DEVELOPMENT_KEY, GENESIS  # noqa: E402  (the bench's engine signs with this key)
 from workflows.domain.calendar import add_months, age_in_months  # noqa: E402
+from workflows.domain.forms import BODY_SYMBOLS, KIND_SYMBOLS  # noqa: E402
+from workflows.domain.text import fold  # noqa: E402
+from workflows.procedures.registry import get_procedure  # noqa: E402
 
 TIMED = ("cell_vote", "committee_vote", "decide_admission")
 ROLE_OF = {"cell_vote": "cell_secretary", "committee_vote": "committee_member", "decide_admission": "standing_committee"}
+DECISION_BASIS = "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.3.1; quyết định chậm vẫn có hiệu lực (QĐ 24 §4.2 b)"
+CEREMONY_BASIS = "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4.1"
+# The document each step issues (form id, title, kind, template): constants, as a hand-written twin would keep
+# them; read once from the definition so the titles stay the engine's.
+FORMS = {form.step: (form.id, form.title, form.kind, form.template)
+         for form in get_procedure("admission", "cpv-2025").forms if form.step in TIMED}
 
 
 class Twin:
@@ -66,6 +75,11 @@ class Twin:
     def sign(chain: str, seq: int, digest: str) -> str:
         return hmac.new(DEVELOPMENT_KEY, f"{chain}/{seq}/{digest}".encode(), hashlib.sha256).hexdigest()
 
+    @staticmethod
+    def text(value) -> str | None:
+        """A date column as ISO text (SQLite returns the text already)."""
+        return value.isoformat() if isinstance(value, date) else value
+
     def day(self, value: date | None):
         return value if self.pg or value is None else value.isoformat()
 
@@ -82,9 +96,9 @@ class Twin:
         return new_revision
 
     def _fire(self, q, case_id, trigger, actor_id, raw, revision, today, now) -> int:
-        case = q("SELECT state, revision, organisation_path, person_id, data, closed_at, event_head FROM cases "
-                 "WHERE id = ?", (case_id,)).fetchone()
-        state, current, path, person_id, data, closed_at, head = case
+        case = q("SELECT state, revision, organisation_path, person_id, data, closed_at, event_head, rule_set "
+                 "FROM cases WHERE id = ?", (case_id,)).fetchone()
+        state, current, path, person_id, data, closed_at, head, rule_set = case
         data = data if self.pg else json.loads(data)
         if q("SELECT id FROM users WHERE id = ? AND active", (actor_id,)).fetchone() is None:
             raise PermissionError(actor_id)
@@ -94,11 +108,13 @@ class Twin:
             raise RuntimeError("not visible or stale")
         ids = [int(p) for p in path.strip("/").split("/")]
         chain = {row[0]: row for row in q(
-            f"SELECT id, kind, admission_authority FROM organisations WHERE id IN ({','.join('?' * len(ids))})",
+            f"SELECT id, kind, admission_authority, name, parent_id FROM organisations "
+            f"WHERE id IN ({','.join('?' * len(ids))})",
             ids).fetchall()}
         grassroots = next(i for i in reversed(ids) if chain[i][1] in ("grassroots_committee", "grassroots_cell"))
         competent = next(i for i in reversed(ids[: ids.index(grassroots) + 1]) if chain[i][2])
-        person = q("SELECT id, birth_date, education, membership_status FROM persons WHERE id = ?",
+        person = q("SELECT id, birth_date, education, membership_status, full_name, gender, joined_on, official_on "
+                   "FROM persons WHERE id = ?",
                    (person_id,)).fetchone()
         deadlines = q("SELECT id, kind, due_date, started_on FROM deadlines WHERE case_id = ? AND status = 'open'"
                       if self.timings else
@@ -125,11 +141,16 @@ class Twin:
             birth = person[1] if self.pg else date.fromisoformat(person[1])
             issued = date.fromisoformat(submitted["certificate"]["issued_on"])
             introducers = [i["person_id"] for i in submitted["introducers"]]
-            statuses = q(f"SELECT membership_status FROM persons WHERE id IN ({','.join('?' * len(introducers))})",
+            # Official members of the applicant's grassroots organisation, known to them for 12 months.
+            statuses = q(f"SELECT p.membership_status, o.path FROM persons p JOIN organisations o "
+                         f"ON o.id = p.organisation_id WHERE p.id IN ({','.join('?' * len(introducers))})",
                          introducers).fetchall()
+            unit = "/" + "/".join(str(i) for i in ids[: ids.index(grassroots) + 1]) + "/"
             if not (216 <= age_in_months(birth, day) <= 720 and submitted["education"] != "primary"
                     and issued <= day < add_months(issued, 60) and len(statuses) == 2
-                    and all(s[0] == "official" for s in statuses)):
+                    and all(s[0] == "official" and s[1].startswith(unit) for s in statuses)
+                    and all(add_months(date.fromisoformat(i["known_since"]), 12) <= day
+                            for i in submitted["introducers"])):
                 raise ValueError("eligibility")
         due = {kind: d for _, kind, d, _ in deadlines}.get("admission_decision")
         if trigger == "decide_admission" and due is not None and day > (due if self.pg else date.fromisoformat(due)):
@@ -139,6 +160,35 @@ class Twin:
                 "decide_admission": {None: "admitted"}}[trigger][outcome]
 
         seq = revision + 1
+        # The step's document: a number from the issuing body's register (one upsert), a decision's number
+        # filled in, the facts it is filled from stored with their sha256, which the event records.
+        form_id, title, form_kind, template = FORMS[trigger]
+        issuer = chain[target]
+        number = q("INSERT INTO form_number_counters (organisation_id, year, kind, last) VALUES (?, ?, ?, 1) "
+                   "ON CONFLICT (organisation_id, year, kind) DO UPDATE SET last = form_number_counters.last + 1 "
+                   "RETURNING last", (target, day.year, form_kind)).fetchone()[0]
+        label = f"{number}-{KIND_SYMBOLS[form_kind]}/{BODY_SYMBOLS.get(issuer[1], 'ĐU')}"
+        if form_kind == "decision":
+            stored["decision_number"] = label
+        case_data = {**data, trigger: stored}
+        facts = {"form": form_id, "title": title, "kind": form_kind, "template": template, "step": trigger,
+                 "procedure": "admission", "rule_set": rule_set, "case_id": case_id, "draft": False,
+                 "outcome": outcome, "chain": [{"id": i, "name": chain[i][3], "kind": chain[i][1],
+                                                "admission_authority": bool(chain[i][2]), "parent_id": chain[i][4]}
+                                               for i in ids],
+                 "issuer_id": target, "number": label, "date": day.isoformat(),
+                 "person": {"id": person_id, "full_name": person[4], "birth_date": self.text(person[1]),
+                            "gender": person[5], "joined_on": self.text(person[6]),
+                            "official_on": self.text(person[7])},
+                 "data": case_data, "names": {}}
+        facts_hash = self.digest(facts)
+        q("INSERT INTO form_numbers (organisation_id, year, kind, number, label, case_id, form_id, at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (target, day.year, form_kind, number, label, case_id, form_id,
+                                              self.stamp(now)))
+        q("INSERT INTO issued_forms (case_id, person_id, seq, form_id, template, number, issued_on, facts, sha256, "
+          "issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          (case_id, person_id, seq, form_id, template, label, self.day(day), self.json(facts), facts_hash,
+           self.stamp(now)))
         event_data = dict(stored)
         if outcome:
             event_data["outcome"] = outcome
@@ -150,12 +200,13 @@ class Twin:
                                                 "joined_on": [None, day.isoformat()]}}
             q("UPDATE persons SET membership_status = 'probationary', joined_on = ?, official_on = NULL, "
               "left_on = NULL, left_reason = NULL, revision = revision + 1 WHERE id = ?", (self.day(day), person_id))
+        event_data["forms"] = {form_id: {"number": label, "template": template, "sha256": facts_hash}}
         # The tamper-evident record, by hand: the event's hash linked to the case's head, the head signed.
         event_hash = self.digest(["event", head or GENESIS, case_id, seq, trigger, state, dest, actor_id,
                                   self.iso(now), event_data, None])
         cur = q("UPDATE cases SET state = ?, revision = ?, data = ?, decided_on = COALESCE(?, decided_on), "
                 "event_head = ?, event_mac = ? WHERE id = ? AND revision = ?",
-                (dest, seq, self.json({**data, trigger: stored}), self.day(decided), event_hash,
+                (dest, seq, self.json(case_data), self.day(decided), event_hash,
                  self.sign(f"case/{case_id}", seq, event_hash), case_id, revision))
         if cur.rowcount != 1:
             raise RuntimeError("conflict")
@@ -170,14 +221,14 @@ class Twin:
                        self.calendar.working_days_between(started, due_date), deadline_id))
                 else:
                     q("UPDATE deadlines SET status = 'met', closed_at = ? WHERE id = ?", (self.stamp(now), deadline_id))
-        opens = {"cell_vote": ("admission_decision", 60, "standing_committee", competent),
-                 "decide_admission": ("ceremony", 30, "cell_secretary", ids[-1])}.get(trigger)
+        opens = {"cell_vote": ("admission_decision", 60, "standing_committee", competent, DECISION_BASIS),
+                 "decide_admission": ("ceremony", 30, "cell_secretary", ids[-1], CEREMONY_BASIS)}.get(trigger)
         if opens:
-            kind, days, role, org = opens
+            kind, days, role, org, basis = opens
             base = date.fromisoformat(raw.get("received_date") or raw["decision_date"]) if kind == "ceremony" else day
             columns = "case_id, kind, due_date, role, organisation_id, status, opened_at, legal_basis"
             values = [case_id, kind, self.day(self.calendar.add_working_days(base, days)), role, org, "open",
-                      self.stamp(now), "QĐ 24-QĐ/TW, QĐ 232-QĐ/TW §4"]
+                      self.stamp(now), basis]
             if self.timings:
                 columns += ", started_on"
                 values.append(self.day(day))
@@ -190,6 +241,9 @@ class Twin:
         q("INSERT INTO events (case_id, seq, trigger, from_state, to_state, actor_id, at, data, comment, hash) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           (case_id, seq, trigger, state, dest, actor_id, self.stamp(now), self.json(event_data), None, event_hash))
+        if form_kind == "decision":  # the search finds a case by its decision number, folded
+            q("INSERT INTO decision_numbers (number_key, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+              (fold(label)[:100], case_id))
         # The audit row joins a lane of the audit chain: take a free lane's head, link, move the head.
         lane_name, lane_seq, prev = q(
             "UPDATE chain_heads SET seq = seq + 1 WHERE name = (SELECT name FROM chain_heads WHERE name LIKE "

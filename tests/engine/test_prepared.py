@@ -92,3 +92,20 @@ def test_an_expanding_in_is_refused_when_compiled(engine):
     statement = Prepared(select(CASES.c.id).where(CASES.c.id.in_(bindparam("ids", expanding=True))))
     with engine.connect() as conn, pytest.raises(ValueError, match="expanding"):
         statement.rows(conn, {"ids": [1]})
+
+
+def test_constants_are_written_into_the_sql_as_literals(engine):
+    """A constant (`status == "open"`) is part of the SQL, quoted and escaped by SQLAlchemy, not a parameter:
+    SQLite re-prepares a statement whose parameter meets a partial index's condition at every execution."""
+    with write_connection(engine) as conn:
+        conn.execute(update(DEADLINES).values(status="it's 5%"))
+    statement = select(DEADLINES.c.kind, DEADLINES.c.status).where(
+        DEADLINES.c.case_id == bindparam("case_id"), DEADLINES.c.status == "it's 5%",
+        DEADLINES.c.kind.like("k%"))
+    prepared = Prepared(statement)
+    with engine.connect() as conn:
+        expected = [tuple(row) for row in conn.execute(statement, {"case_id": 1})]
+        got = prepared.rows(conn, {"case_id": 1})
+        form = prepared._forms[conn.dialect]
+    assert got == expected == [("k", "it's 5%")]
+    assert [key for key, _process, _const in form.plan] == ["case_id"]

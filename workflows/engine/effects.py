@@ -30,11 +30,14 @@ from workflows.domain.fields import to_json
 from workflows.domain.organisations import decision_threshold, scope_organisation
 from workflows.domain.votes import passes
 from workflows.engine import store
-from workflows.engine.facts import DbLookups, load_chain
+from workflows.engine.facts import PERSON_FACT_COLUMNS, DbLookups, load_chain
 from workflows.engine.workdays import (
     working_days_between,  # constant time: a probation deadline spans a year
 )
 from workflows.procedures.registry import get_procedure
+
+
+_PERSON_FACTS = frozenset(PERSON_FACT_COLUMNS) - {"flags"}  # flags: PersonFacts holds a copy
 
 
 @dataclass
@@ -66,8 +69,13 @@ def apply_effects(write: StepWrite, step: Step, ctx: StepContext) -> dict[str, A
 
 def _update_person(write: StepWrite, effect: UpdatePerson, record) -> None:
     names = tuple(effect.changes)
-    # Read inside the transaction: an earlier effect of this step may have changed the person already.
-    row = store.person_values(write.conn, effect.person_id, names)
+    # The person as this transaction read them for the step's rules (lookups forget a person once written),
+    # else read now: an earlier effect of this transaction may have changed them already.
+    known = write.lookups.remembered_person(effect.person_id)
+    if known is not None and all(name in _PERSON_FACTS for name in names):
+        row = tuple(getattr(known, name) for name in names)
+    else:
+        row = store.person_values(write.conn, effect.person_id, names)
     if row is None:
         raise NotFound("người", effect.person_id)
     changes = record.setdefault("person", {})
@@ -79,6 +87,7 @@ def _update_person(write: StepWrite, effect: UpdatePerson, record) -> None:
             written[name] = value
     if written:
         store.update_person(write.conn, effect.person_id, written)
+        write.lookups.forget_person(effect.person_id)
     record["person_id"] = effect.person_id
 
 

@@ -157,18 +157,55 @@ class DbLookups(Lookups):
 
     `moving` holds the cases the transaction has moved but not written yet (a step's effects run
     before its case row is written): lookups see them as they are now, as a unit of work would.
+
+    `memo` (the engine's transitions): persons and organisation chains read once per transaction — two
+    rules of a step asking for the same introducers cost one statement, and an organisation on the
+    case's own chain costs none. A transition writes no organisation, and it writes persons only through
+    the UpdatePerson effect, which calls `forget_person`. Other users (imports, pages) write through
+    their session while they look up, so they read afresh.
     """
 
-    def __init__(self, db, moving: dict[int, CaseRow] | None = None):
+    def __init__(self, db, moving: dict[int, CaseRow] | None = None, *, memo: bool = False):
         self.db = db
         self.moving = {} if moving is None else moving
+        self._persons: dict[int, PersonFacts] | None = {} if memo else None
+        self._chains: dict[int, list[OrgFacts]] | None = {} if memo else None
+
+    def remember_person(self, person: PersonFacts) -> None:
+        if self._persons is not None:
+            self._persons[person.id] = person
+
+    def remembered_person(self, person_id: int) -> PersonFacts | None:
+        """The person as this transaction read them, if it did and has not written them since."""
+        return self._persons.get(person_id) if self._persons is not None else None
+
+    def forget_person(self, person_id: int) -> None:
+        if self._persons is not None:
+            self._persons.pop(person_id, None)
+
+    def remember_chain(self, chain: list[OrgFacts]) -> None:
+        """Every organisation on a loaded chain, with its own chain (a prefix of it)."""
+        if self._chains is not None:
+            for n, org in enumerate(chain):
+                self._chains.setdefault(org.id, chain[: n + 1])
 
     def person(self, person_id: int) -> PersonFacts | None:
-        return load_person_facts(self.db, person_id)
+        found = self.remembered_person(person_id)
+        if found is None:
+            found = load_person_facts(self.db, person_id)
+            if found is not None:
+                self.remember_person(found)
+        return found
 
     def persons(self, person_ids) -> dict[int, PersonFacts]:
         ids = list(dict.fromkeys(person_ids))
-        return {row[0]: _person_from_row(row) for row in _rows_by_ids(self.db, _PERSON_COLUMNS, ids)} if ids else {}
+        known = {i: p for i in ids if (p := self.remembered_person(i)) is not None}
+        missing = [i for i in ids if i not in known]
+        if missing:
+            for row in _rows_by_ids(self.db, _PERSON_COLUMNS, missing):
+                known[row[0]] = person = _person_from_row(row)
+                self.remember_person(person)
+        return {i: known[i] for i in ids if i in known}
 
     def case_row(self, case_id: int) -> CaseRow | None:
         return self.moving.get(case_id) or load_case(self.db, case_id)
@@ -186,8 +223,12 @@ class DbLookups(Lookups):
                 for seq, trigger, from_state, to_state, data in _EVENTS.rows(self.db, {"case_id": case_id})]
 
     def organisation_chain(self, organisation_id: int) -> list[OrgFacts]:
-        path = organisation_path(self.db, organisation_id)
-        return load_chain(self.db, path) if path else []
+        chain = self._chains.get(organisation_id) if self._chains is not None else None
+        if chain is None:
+            path = organisation_path(self.db, organisation_id)
+            chain = load_chain(self.db, path) if path else []
+            self.remember_chain(chain)
+        return list(chain)
 
     def roll(self, organisation_id: int, on: date) -> Roll:
         return load_roll(self.db, organisation_id, on)

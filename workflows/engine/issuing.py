@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case as sql_case, insert, select, update
+from sqlalchemy import Connection, bindparam, case as sql_case, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import FormNumber, FormNumberCounter, IssuedForm
@@ -27,17 +27,32 @@ from workflows.domain.forms import FormSpec, digest, issuing_body, leading_numbe
 COUNTERS, NUMBERS, ISSUED = FormNumberCounter.__table__, FormNumber.__table__, IssuedForm.__table__
 
 # Prepared once (models/prepared.py): these run inside the transition, the engine's hot path.
-_KEY = and_(COUNTERS.c.organisation_id == bindparam("organisation_id"), COUNTERS.c.year == bindparam("year"),
-            COUNTERS.c.kind == bindparam("kind"))
+# The body's counter row for the year and kind, inserted at 0 when it has none yet (a number given by hand
+# without a leading number still opens the body's register for the year).
 _COUNTER_ROW = {
     name: Prepared(dialect.insert(COUNTERS).values(
         organisation_id=bindparam("organisation_id"), year=bindparam("year"), kind=bindparam("kind"), last=0,
     ).on_conflict_do_nothing())
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
-_NEXT = Prepared(update(COUNTERS).where(_KEY).values(last=COUNTERS.c.last + 1).returning(COUNTERS.c.last))
-_AT_LEAST = Prepared(update(COUNTERS).where(_KEY).values(
-    last=sql_case((COUNTERS.c.last < bindparam("number"), bindparam("number")), else_=COUNTERS.c.last)))
+# Taking a number is one upsert: the body's counter row for the year and kind is inserted at 1, or moved on
+# by one (two statements before: insert-if-missing, then update). _AT_LEAST: a number given by hand moves
+# the counter up to it, never down.
+_COUNTER_KEY = (COUNTERS.c.organisation_id, COUNTERS.c.year, COUNTERS.c.kind)
+
+
+def _upsert(dialect, first, then):
+    statement = dialect.insert(COUNTERS).values(
+        organisation_id=bindparam("organisation_id"), year=bindparam("year"), kind=bindparam("kind"), last=first)
+    return statement.on_conflict_do_update(index_elements=_COUNTER_KEY, set_={"last": then})
+
+
+_NEXT = {name: Prepared(_upsert(dialect, 1, COUNTERS.c.last + 1).returning(COUNTERS.c.last))
+         for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))}
+_AT_LEAST = {name: Prepared(_upsert(dialect, bindparam("number"),
+                                    sql_case((COUNTERS.c.last < bindparam("number"), bindparam("number")),
+                                             else_=COUNTERS.c.last)))
+             for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))}
 _USED = Prepared(select(NUMBERS.c.id).where(
     NUMBERS.c.organisation_id == bindparam("organisation_id"), NUMBERS.c.year == bindparam("year"),
     NUMBERS.c.kind == bindparam("kind"), NUMBERS.c.number == bindparam("number")).limit(1))
@@ -69,9 +84,8 @@ class Taken:
     on: date
 
 
-def _counter(conn: Connection, key: dict[str, Any]) -> None:
-    """The body's counter row for the year and kind, inserted at 0 when it has none yet."""
-    _COUNTER_ROW["postgresql" if conn.dialect.name == "postgresql" else "sqlite"].run(conn, key)
+def _dialect(conn: Connection) -> str:
+    return "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
 
 
 def take_numbers(conn: Connection, definition: Procedure, step: Step, ctx: StepContext) -> list[Taken]:
@@ -83,18 +97,19 @@ def take_numbers(conn: Connection, definition: Procedure, step: Step, ctx: StepC
         issuer = issuing_body(form, ctx.chain, ctx.rule_set, ctx.data)
         on = step.recorded_date(ctx.data) or ctx.today
         key = {"organisation_id": issuer.id, "year": on.year, "kind": form.kind}
-        _counter(conn, key)
         given = ctx.data.get("decision_number") if has_number_field and form.kind == "decision" else None
         if given:
             number = leading_number(given)
-            if number is not None:
+            if number is None:
+                _COUNTER_ROW[_dialect(conn)].run(conn, key)  # the body's register row, at 0 when new
+            else:
                 # The counter row is locked first: a concurrent step of the same body waits here.
-                _AT_LEAST.run(conn, {**key, "number": number})
+                _AT_LEAST[_dialect(conn)].run(conn, {**key, "number": number})
                 if _USED.first(conn, {**key, "number": number}) is not None:
                     raise RuleViolation([NUMBER_TAKEN])
             taken.append(Taken(form, issuer, on.year, number, given, on))
             continue
-        number = _NEXT.first(conn, key)[0]
+        number = _NEXT[_dialect(conn)].first(conn, key)[0]
         label = number_label(number, form.kind, issuer)
         if has_number_field and form.kind == "decision":
             ctx.data["decision_number"] = label

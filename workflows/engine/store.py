@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, insert, literal, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Case, Deadline, DecisionNumber, Event, Organisation, Person, Vote
 from models.prepared import Prepared
@@ -213,12 +214,19 @@ def insert_audit(conn: Connection, **values) -> None:
     append_audit(conn, values)
 
 
+# (number_key, case_id) is the primary key: a number the case recorded before is skipped by the conflict
+# clause, in one prepared statement (building an INSERT … WHERE NOT EXISTS per call cost ≈ 1 ms).
+_INSERT_DECISION_NUMBER = {
+    name: Prepared(dialect.insert(DecisionNumber.__table__).values(
+        number_key=bindparam("number_key"), case_id=bindparam("case_id")).on_conflict_do_nothing())
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
+
 def insert_decision_number(conn: Connection, case_id: int, number_key: str) -> None:
     """Index a decision number the case recorded (folded), once per case however often it is recorded."""
-    table = DecisionNumber.__table__
-    known = exists().where(table.c.number_key == number_key, table.c.case_id == case_id)
-    conn.execute(insert(table).from_select(["number_key", "case_id"],
-                                           select(literal(number_key), literal(case_id)).where(~known)))
+    statement = _INSERT_DECISION_NUMBER["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    statement.run(conn, {"number_key": number_key, "case_id": case_id})
 
 
 __all__ = [

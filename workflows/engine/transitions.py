@@ -219,11 +219,14 @@ def _run_step(conn: Connection, rt: Runtime, actor: Actor, definition: Procedure
               raw_data, comment: str | None, *, system: bool = False, person=None,
               lookups: DbLookups | None = None) -> None:
     new = case.id is None
-    lookups = lookups or DbLookups(conn)
+    lookups = lookups or DbLookups(conn, memo=True)
     chain = load_chain(conn, case.organisation_path)
+    lookups.remember_chain(chain)  # the rules' lookups of these organisations cost no statement
     rule_set = RULE_SETS[definition.rule_set]
     if person is None:
-        person = load_person_facts(conn, case.person_id)
+        person = lookups.person(case.person_id)
+    else:
+        lookups.remember_person(person)
     deadlines = [] if new else store.load_open_deadlines(conn, case.id)
     ctx = StepContext(
         rule_set=rule_set, case=case_facts(case, deadlines), person=person, data={}, chain=chain,
