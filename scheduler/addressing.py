@@ -55,6 +55,7 @@ class Addresser:
         self._orgs: dict[int, OrgFacts] = {}
         self._chains: dict[str, list[OrgFacts]] = {}
         self._static: dict[tuple, tuple[tuple[str, int, tuple[str, ...]], ...]] = {}
+        self._bodies: dict[tuple, tuple[Body, ...]] = {}
 
     def load(self, session: Session, paths) -> None:
         """Fetch the organisations on these materialised paths not seen yet (one query)."""
@@ -73,15 +74,30 @@ class Addresser:
         return found
 
     def bodies(self, session: Session, row) -> tuple[Body, ...]:
-        """The bodies to remind of this deadline row (see the module docstring)."""
+        """The bodies to remind of this deadline row (see the module docstring).
+
+        Static answers are kept per (procedure, rule set, state, deadline body, case organisation): many
+        deadlines of a batch share them, and the scan asks for every deadline. Bounded by the
+        organisations and states, not by the deadlines.
+        """
+        key = (row.procedure, row.rule_set, row.state, row.role, row.path, row.name, row.case_path)
+        found = self._bodies.get(key)
+        if found is None:
+            found, static = self._bodies_of(session, row)
+            if static:
+                self._bodies[key] = found
+        return found
+
+    def _bodies_of(self, session: Session, row) -> tuple[tuple[Body, ...], bool]:
+        """(bodies, whether the answer holds for every case with the same key as this row's)."""
         fallback = (Body(row.role, row.path, row.name, ()),)
         try:
             definition = get_procedure(row.procedure, row.rule_set)
         except QuytrinhError:
-            return fallback
+            return fallback, True
         chain = self.chain(session, row.case_path)
         if not chain:
-            return fallback
+            return fallback, True
         computed = has_computed_steps(definition, row.state)
         key = (row.procedure, row.rule_set, row.state, row.role,
                tuple((o.kind, o.admission_authority) for o in chain))
@@ -95,9 +111,9 @@ class Addresser:
             if not computed:
                 self._static[key] = placed
         if not placed:
-            return fallback
+            return fallback, not computed
         return tuple(Body(role, "/" + "/".join(str(o.id) for o in chain[: index + 1]) + "/", chain[index].name,
-                          triggers) for role, index, triggers in placed)
+                          triggers) for role, index, triggers in placed), not computed
 
     def case_organisation(self, session: Session, row) -> str:
         """The name of the case's own organisation (the cell), said in the mail."""
