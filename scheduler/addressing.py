@@ -3,13 +3,14 @@
 A deadline row names the body answerable for the whole time limit and the
 organisation it sits at; the case may first wait for another body's step (a
 recognition deadline runs while the grassroots committee has still to vote).
-The scan asks `bodies()` per deadline: the forward steps of the case's state
+The scan asks `address()` per deadline: the forward steps of the case's state
 (workflows.read.due_steps), each with its body's role and organisation. When a
 case waits for nobody (no forward step applies), the deadline's own role and
 organisation are reminded, as before.
 
 Answers are cached per (procedure, rule set, state, organisation, deadline role)
-when the steps' authorities are static; a computed authority (an appeal's, a
+when the steps' authorities are static (and said to be static, so the scan keeps
+them whole: scheduler/compose.py); a computed authority (an appeal's, a
 discipline decision's) is asked per case from the case's recorded data.
 """
 from __future__ import annotations
@@ -55,7 +56,8 @@ class Addresser:
         self._orgs: dict[int, OrgFacts] = {}
         self._chains: dict[str, list[OrgFacts]] = {}
         self._static: dict[tuple, tuple[tuple[str, int, tuple[str, ...]], ...]] = {}
-        self._bodies: dict[tuple, tuple[Body, ...]] = {}
+        self._shapes: dict[str, tuple] = {}  # case path → the kinds and admission authority along its chain
+        self._computed: dict[tuple[str, str, str], bool] = {}  # (procedure, rule set, state) → has_computed_steps
 
     def load(self, session: Session, paths) -> None:
         """Fetch the organisations on these materialised paths not seen yet (one query)."""
@@ -73,23 +75,10 @@ class Addresser:
             found = self._chains[path] = [self._orgs[i] for i in path_ids(path) if i in self._orgs]
         return found
 
-    def bodies(self, session: Session, row) -> tuple[Body, ...]:
-        """The bodies to remind of this deadline row (see the module docstring).
-
-        Static answers are kept per (procedure, rule set, state, deadline body, case organisation): many
-        deadlines of a batch share them, and the scan asks for every deadline. Bounded by the
-        organisations and states, not by the deadlines.
-        """
-        key = (row.procedure, row.rule_set, row.state, row.role, row.path, row.name, row.case_path)
-        found = self._bodies.get(key)
-        if found is None:
-            found, static = self._bodies_of(session, row)
-            if static:
-                self._bodies[key] = found
-        return found
-
-    def _bodies_of(self, session: Session, row) -> tuple[tuple[Body, ...], bool]:
-        """(bodies, whether the answer holds for every case with the same key as this row's)."""
+    def address(self, session: Session, row) -> tuple[tuple[Body, ...], bool]:
+        """The bodies to remind of this deadline row (see the module docstring), and whether the answer
+        is static: the same for every deadline of this procedure, rule set, state, deadline body and
+        case organisation (the scan keeps static answers; scheduler/compose.py)."""
         fallback = (Body(row.role, row.path, row.name, ()),)
         try:
             definition = get_procedure(row.procedure, row.rule_set)
@@ -98,9 +87,14 @@ class Addresser:
         chain = self.chain(session, row.case_path)
         if not chain:
             return fallback, True
-        computed = has_computed_steps(definition, row.state)
-        key = (row.procedure, row.rule_set, row.state, row.role,
-               tuple((o.kind, o.admission_authority) for o in chain))
+        state = (row.procedure, row.rule_set, row.state)
+        computed = self._computed.get(state)
+        if computed is None:
+            computed = self._computed[state] = has_computed_steps(definition, row.state)
+        shape = self._shapes.get(row.case_path)
+        if shape is None:
+            shape = self._shapes[row.case_path] = tuple((o.kind, o.admission_authority) for o in chain)
+        key = (row.procedure, row.rule_set, row.state, row.role, shape)
         placed = None if computed else self._static.get(key)
         if placed is None:
             placed = tuple(
