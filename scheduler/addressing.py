@@ -33,7 +33,7 @@ _CHAIN = (Organisation.id, Organisation.name, Organisation.kind, Organisation.ad
           Organisation.parent_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Body:
     """Who a reminder goes to: holders of `role` at the organisation with `path` (or nearest above)."""
 

@@ -63,7 +63,7 @@ def _members(values: dict[str, Any]) -> str:
     return _JSON.encode(values)[1:-1]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Target:
     """One body to remind of a deadline: its people, and the parts of the payload that follow from it."""
 
@@ -79,10 +79,10 @@ class Target:
 class Composer:
     """One scan's reminders: it keeps what many deadlines share, for all the scan's batches.
 
-    What it keeps per deadline key (targets, parts of payloads and subjects) is let go once it holds
-    more entries than `keep` (the scan's batch size) at the start of a batch: a batch fills it at
-    most that much, so the scan's memory stays bounded by its batch, whatever the number of
-    deadlines, and a scan whose keys fit (a province's, in batches of 5000) computes each once.
+    What it keeps per key (targets, parts of payloads and subjects) is let go when it reaches `keep`
+    entries (the scan's batch size): the scan's memory stays bounded by its batch, whatever the
+    number of deadlines, and a scan whose keys fit (a province's, in batches of 5000) computes each
+    once.
     """
 
     def __init__(self, planner: StagePlanner, mail: MailSettings, today: date, calendar: WorkingCalendar,
@@ -99,16 +99,13 @@ class Composer:
 
     def load(self, session: Session, rows) -> None:
         """The organisations and role holders of a batch's deadlines not seen yet (a few queries per batch)."""
-        for kept in (self._targets, self._dates, self._heads, self._tails):
-            if len(kept) > self.keep:
-                kept.clear()
         self.directory.load_paths(session, {p for row in rows for p in (row.path, row.case_path)})
         self.addresser.load(session, {row.case_path for row in rows})
 
     def targets(self, session: Session, row, overdue: bool) -> tuple[Target, ...]:
         """The bodies to remind of this deadline that have someone to mail (overdue: with copies above)."""
-        key = (row.procedure, row.rule_set, row.state, row.role, row.path, row.name, row.case_path, row.kind,
-               overdue)
+        # The deadline's organisation (path) names it: its name need not be in the key.
+        key = (row.procedure, row.rule_set, row.state, row.role, row.path, row.case_path, row.kind, overdue)
         found = self._targets.get(key)
         if found is None:
             bodies, static = self.addresser.address(session, row)
@@ -116,8 +113,15 @@ class Composer:
             found = tuple(self._target(row, body, organisation, overdue) for body in bodies)
             found = tuple(target for target in found if target.audience)
             if static:
-                self._targets[key] = found
+                self._keep(self._targets, key, found)
         return found
+
+    def _keep(self, kept: dict, key, value):
+        """Keep a value, letting go of everything kept there first when `keep` entries are (the bound)."""
+        if len(kept) >= self.keep:
+            kept.clear()
+        kept[key] = value
+        return value
 
     def _target(self, row, body: Body, organisation: str, overdue: bool) -> Target:
         audience = self.directory.audience(body.path, body.role, self._copy_role if overdue else None)
@@ -135,10 +139,10 @@ class Composer:
         when = self._dates.get((due, stage))
         if when is None:
             today = self.today
-            when = self._dates[(due, stage)] = _members({
+            when = self._keep(self._dates, (due, stage), _members({
                 "due_date": due.isoformat(), "stage": stage, "as_of": today.isoformat(),
                 "days_left": self.planner.days_left(due, today),
-                "days_overdue": self.planner.working_days_overdue(due, today)})
+                "days_overdue": self.planner.working_days_overdue(due, today)}))
         # Ids are integers: written as json.dumps writes them.
         return (f'{{"case_id": {row.case_id}, "deadline_id": {row.id}, {target.head}, {when}, '
                 f'"person": {encode_basestring(row.full_name)}, {target.tail}{row.case_id}", {target.names}')
@@ -149,6 +153,6 @@ class Composer:
         tail = self._tails.get((row.due_date, stage, locale))
         if head is None or tail is None:
             item = reminder_item(row, target.body, target.organisation, stage, self.today, self.planner, self.mail)
-            head = self._heads[(target.labels, stage, locale)] = subject_head(item, locale)
-            tail = self._tails[(row.due_date, stage, locale)] = subject_tail(item, locale)
+            head = self._keep(self._heads, (target.labels, stage, locale), subject_head(item, locale))
+            tail = self._keep(self._tails, (row.due_date, stage, locale), subject_tail(item, locale))
         return f"{head}{row.full_name}{tail}"
