@@ -16,7 +16,7 @@ day's deadlines share:
 Only a deadline's own values (ids, the person's name) are encoded per deadline.
 The text is the same as json.dumps(reminder_item(…)) and mail.reminder_subject(…)
 write (tests/scheduler/test_compose.py pins it). What is kept is bounded by the
-organisations, states and due dates of the day, not by the number of deadlines.
+scan's batch size (Composer), not by the number of deadlines.
 """
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ class Composer:
         return found
 
     def _keep(self, kept: dict, key, value):
-        """Keep a value, letting go of everything kept there first when `keep` entries are (the bound)."""
+        """Keep a value; when `keep` entries are kept there already, let go of them first (the bound)."""
         if len(kept) >= self.keep:
             kept.clear()
         kept[key] = value
