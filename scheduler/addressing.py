@@ -3,13 +3,14 @@
 A deadline row names the body answerable for the whole time limit and the
 organisation it sits at; the case may first wait for another body's step (a
 recognition deadline runs while the grassroots committee has still to vote).
-The scan asks `bodies()` per deadline: the forward steps of the case's state
+The scan asks `address()` per deadline: the forward steps of the case's state
 (workflows.read.due_steps), each with its body's role and organisation. When a
 case waits for nobody (no forward step applies), the deadline's own role and
 organisation are reminded, as before.
 
 Answers are cached per (procedure, rule set, state, organisation, deadline role)
-when the steps' authorities are static; a computed authority (an appeal's, a
+when the steps' authorities are static (and said to be static, so the scan keeps
+them whole: scheduler/compose.py); a computed authority (an appeal's, a
 discipline decision's) is asked per case from the case's recorded data.
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ _CHAIN = (Organisation.id, Organisation.name, Organisation.kind, Organisation.ad
           Organisation.parent_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Body:
     """Who a reminder goes to: holders of `role` at the organisation with `path` (or nearest above)."""
 
@@ -55,6 +56,8 @@ class Addresser:
         self._orgs: dict[int, OrgFacts] = {}
         self._chains: dict[str, list[OrgFacts]] = {}
         self._static: dict[tuple, tuple[tuple[str, int, tuple[str, ...]], ...]] = {}
+        self._shapes: dict[str, tuple] = {}  # case path → the kinds and admission authority along its chain
+        self._computed: dict[tuple[str, str, str], bool] = {}  # (procedure, rule set, state) → has_computed_steps
 
     def load(self, session: Session, paths) -> None:
         """Fetch the organisations on these materialised paths not seen yet (one query)."""
@@ -72,19 +75,26 @@ class Addresser:
             found = self._chains[path] = [self._orgs[i] for i in path_ids(path) if i in self._orgs]
         return found
 
-    def bodies(self, session: Session, row) -> tuple[Body, ...]:
-        """The bodies to remind of this deadline row (see the module docstring)."""
+    def address(self, session: Session, row) -> tuple[tuple[Body, ...], bool]:
+        """The bodies to remind of this deadline row (see the module docstring), and whether the answer
+        is static: the same for every deadline of this procedure, rule set, state, deadline body and
+        case organisation (the scan keeps static answers; scheduler/compose.py)."""
         fallback = (Body(row.role, row.path, row.name, ()),)
         try:
             definition = get_procedure(row.procedure, row.rule_set)
         except QuytrinhError:
-            return fallback
+            return fallback, True
         chain = self.chain(session, row.case_path)
         if not chain:
-            return fallback
-        computed = has_computed_steps(definition, row.state)
-        key = (row.procedure, row.rule_set, row.state, row.role,
-               tuple((o.kind, o.admission_authority) for o in chain))
+            return fallback, True
+        state = (row.procedure, row.rule_set, row.state)
+        computed = self._computed.get(state)
+        if computed is None:
+            computed = self._computed[state] = has_computed_steps(definition, row.state)
+        shape = self._shapes.get(row.case_path)
+        if shape is None:
+            shape = self._shapes[row.case_path] = tuple((o.kind, o.admission_authority) for o in chain)
+        key = (row.procedure, row.rule_set, row.state, row.role, shape)
         placed = None if computed else self._static.get(key)
         if placed is None:
             placed = tuple(
@@ -95,9 +105,9 @@ class Addresser:
             if not computed:
                 self._static[key] = placed
         if not placed:
-            return fallback
+            return fallback, not computed
         return tuple(Body(role, "/" + "/".join(str(o.id) for o in chain[: index + 1]) + "/", chain[index].name,
-                          triggers) for role, index, triggers in placed)
+                          triggers) for role, index, triggers in placed), not computed
 
     def case_organisation(self, session: Session, row) -> str:
         """The name of the case's own organisation (the cell), said in the mail."""

@@ -127,14 +127,28 @@ def reminder_subject(item: dict[str, Any], locale: str, copy: bool = False) -> s
 
     A copy's subject is the reminder's with COPY_PREFIX in front.
     """
-    due = format_date(date.fromisoformat(item["due_date"]), locale)
-    step, person, when = _label(item, "step", locale), item["person"], _when(item, locale)
     prefix = COPY_PREFIX[locale] if copy else ""
+    return f"{prefix}{subject_head(item, locale)}{item['person']}{subject_tail(item, locale)}"
+
+
+# The subject around the person's name, in two parts that many deadlines share: the scan keeps
+# them (scheduler/compose.py) by what each is written from, said in its docstring.
+
+
+def subject_head(item: dict[str, Any], locale: str) -> str:
+    """What comes before the name: from the stage (overdue or not) and the step (procedure, rule set,
+    deadline kind, steps)."""
+    step = _label(item, "step", locale)
     if locale == "en":
-        head = "Overdue" if is_overdue_stage(item["stage"]) else "Reminder"
-        return f"{prefix}{head}: {step} — {person} (due {due}, {when})"
-    head = "Quá hạn" if is_overdue_stage(item["stage"]) else "Nhắc hạn"
-    return f"{prefix}{head}: {step} — {person} (hạn {due}, {when})"
+        return f"{'Overdue' if is_overdue_stage(item['stage']) else 'Reminder'}: {step} — "
+    return f"{'Quá hạn' if is_overdue_stage(item['stage']) else 'Nhắc hạn'}: {step} — "
+
+
+def subject_tail(item: dict[str, Any], locale: str) -> str:
+    """What comes after the name: from the due date, the stage and the day (working days left or overdue)."""
+    due = format_date(date.fromisoformat(item["due_date"]), locale)
+    when = _when(item, locale)
+    return f" (due {due}, {when})" if locale == "en" else f" (hạn {due}, {when})"
 
 
 def render_reminder(item: dict[str, Any], recipient_name: str, locale: str) -> Rendered:

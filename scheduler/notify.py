@@ -33,7 +33,7 @@ from models import (
     write_transaction,
 )
 from scheduler.mail import MailSettings, format_date
-from scheduler.recipients import path_ids
+from scheduler.recipients import nearest, path_ids
 from scheduler.rows import insert_ignoring_duplicates
 from workflows.domain.organisations import scope_organisation
 from workflows.domain.rulesets import RULE_SETS
@@ -97,12 +97,9 @@ class Holders:
         return self.cache[key]
 
     def nearest(self, chain: list[int], role: str, *, above: bool = False) -> list[Holder]:
-        """Holders at the nearest organisation of `chain` (root → self) that has any; `above`: parents only."""
-        for org_id in reversed(chain[:-1] if above else chain):
-            found = self.at(org_id, role)
-            if found:
-                return found
-        return []
+        """Holders at the nearest organisation of `chain` (root → self) that has any; `above`: parents only
+        (recipients.nearest, the rule reminders follow too)."""
+        return nearest(chain, role, self.at, above=above)
 
 
 def fan_out(rt: Runtime, mail: MailSettings, *, batch: int = 500, escalate_after: int = 5) -> FanOutResult:

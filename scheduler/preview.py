@@ -17,8 +17,7 @@ from sqlalchemy import func, select
 
 from models import OutboxMessage
 from models.db import read_session
-from scheduler.addressing import Addresser
-from scheduler.recipients import RecipientDirectory
+from scheduler.compose import Composer
 from scheduler.scan import ScanResult, candidates, plan_batch
 from scheduler.settings import SchedulerSettings
 from scheduler.stages import StagePlanner
@@ -54,8 +53,8 @@ def _scan(rt: Runtime, settings: SchedulerSettings) -> list[str]:
     with read_session(rt.session_factory) as session:
         dialect = session.get_bind().dialect.name
         rows = session.execute(candidates(today, planner.horizon(today), _PREVIEW_LIMIT, dialect)).all()
-        outbox, _plans = plan_batch(session, rows, now, today, planner, RecipientDirectory(), settings.mail, result,
-                                    Addresser(rt.calendar(), today))
+        composer = Composer(planner, settings.mail, today, rt.calendar())
+        outbox, _plans = plan_batch(session, rows, now, composer, result)
     outbox = _not_yet_written(rt, outbox)
     lines = [f"scan (dry run): {result.deadlines} deadlines looked at, {len(outbox)} reminders would be written, "
              f"{result.unaddressed} without recipient"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -97,13 +98,24 @@ class RecipientDirectory:
         return found
 
     def nearest(self, chain: Sequence[int], role: str, *, above: bool = False) -> list[Recipient]:
-        """Holders of `role` at the nearest organisation of `chain` (root → self) that has any.
+        """Mailable holders of `role` at the nearest organisation of `chain` that has any (the module's `nearest`)."""
+        return nearest(chain, role, lambda org_id, role: self._holders.get((org_id, role)), above=above)
 
-        above=True starts at the parent: the superior organisations only.
-        """
-        stop = len(chain) - 1 if above else len(chain)
-        for org_id in reversed(chain[:stop]):
-            holders = self._holders.get((org_id, role))
-            if holders:
-                return holders
-        return []
+
+H = TypeVar("H")
+
+
+def nearest(chain: Sequence[int], role: str, holders_at: Callable[[int, str], list[H] | None], *,
+            above: bool = False) -> list[H]:
+    """Holders of `role` at the nearest organisation of `chain` (root → self) that has any: the one rule
+    of whom a body's mail or notification reaches (the module docstring), for reminders and
+    notifications (scheduler/notify.py) alike. `holders_at(organisation id, role)` says who holds it
+    there, as each counts them (reminders: those with an e-mail address).
+
+    above=True starts at the parent: the superior organisations only.
+    """
+    for org_id in reversed(chain[:-1] if above else chain):
+        holders = holders_at(org_id, role)
+        if holders:
+            return holders
+    return []

@@ -18,26 +18,23 @@ concurrent scans share the work instead of repeating it.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import Select, exists, select, true, union_all
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organisation, Person, write_transaction
 from models.db import read_session
-from scheduler.addressing import Addresser, Body
+from scheduler.compose import Composer
 from scheduler.digest import compose_digests
 from scheduler.mail import (
     COPY_PREFIX,
     MailSettings,
     reminder_key,
     reminder_message_id,
-    reminder_subject,
 )
-from scheduler.recipients import RecipientDirectory
 from scheduler.rows import (
     DIGEST_WAIT,
     bulk_insert_outbox,
@@ -58,6 +55,26 @@ class ScanResult:
     def __str__(self) -> str:
         return (f"scan: {self.deadlines} deadlines looked at, {self.reminders} reminders written, "
                 f"{self.digests} digests, {self.unaddressed} without recipient")
+
+
+class Candidate(NamedTuple):
+    """A row of `candidates`, as a plain tuple: the scan reads a dozen of its fields per deadline, and a
+    Row's attribute look-up (a failed ordinary look-up, then the row's own) costs twenty times a
+    tuple field's."""
+
+    id: int
+    case_id: int
+    kind: str
+    due_date: date
+    role: str
+    procedure: str
+    rule_set: str
+    full_name: str
+    path: str
+    name: str
+    state: str
+    data: dict | None
+    case_path: str
 
 
 def candidates(today: date, horizon: date, limit: int, dialect: str) -> Select:
@@ -121,15 +138,14 @@ def scan_deadlines(rt: Runtime, *, policy: ReminderPolicy | None = None, mail: M
     today = now.astimezone(LOCAL_ZONE).date()
     planner = StagePlanner(policy, rt.calendar())
     horizon = planner.horizon(today)
-    directory = RecipientDirectory()
-    addresser = Addresser(rt.calendar(), today)
+    composer = Composer(planner, mail, today, rt.calendar(), keep=batch_size)
     result = ScanResult()
     while _anything_due(rt, today, horizon):
         with write_transaction(rt.session_factory) as session:
             dialect = session.get_bind().dialect.name
             rows = session.execute(candidates(today, horizon, batch_size, dialect)).all()
             if rows:
-                _write_batch(session, rows, now, today, planner, directory, mail, result, addresser)
+                _write_batch(session, rows, now, composer, result)
         if len(rows) < batch_size:
             break
     result.digests = compose_digests(rt, mail=mail)
@@ -145,79 +161,54 @@ def _anything_due(rt: Runtime, today: date, horizon: date) -> bool:
             | exists().where(d.status == "open", d.next_reminder_on.is_(None), d.due_date <= horizon))))
 
 
-def _write_batch(session: Session, rows, now: datetime, today: date, planner: StagePlanner,
-                 directory: RecipientDirectory, mail: MailSettings, result: ScanResult,
-                 addresser: Addresser) -> None:
+def _write_batch(session: Session, rows, now: datetime, composer: Composer, result: ScanResult) -> None:
     """Reminder rows for one batch of deadlines, and each deadline's next reminder day."""
-    outbox, plans = plan_batch(session, rows, now, today, planner, directory, mail, result, addresser)
+    outbox, plans = plan_batch(session, rows, now, composer, result)
     result.reminders += bulk_insert_outbox(session, outbox)
     bulk_plan_deadlines(session, plans)
 
 
-def plan_batch(session: Session, rows, now: datetime, today: date, planner: StagePlanner,
-               directory: RecipientDirectory, mail: MailSettings, result: ScanResult,
-               addresser: Addresser) -> tuple[list[tuple], list[tuple[int, date]]]:
+def plan_batch(session: Session, rows, now: datetime, composer: Composer,
+               result: ScanResult) -> tuple[list[tuple], list[tuple[int, date]]]:
     """The outbox rows and next reminder days of one batch, unwritten (a dry run stops here).
 
     Each deadline is reminded to the body that must take the step its case waits for
-    (scheduler/addressing.py), one mail per holder.
+    (scheduler/addressing.py), one mail per holder. The composer is the scan's: what it keeps
+    serves all its batches (scheduler/compose.py).
     """
-    directory.load_paths(session, {p for row in rows for p in (row.path, row.case_path)})
-    addresser.load(session, {row.case_path for row in rows})
-    copy_role = planner.policy.overdue_copy_role
+    rows = [Candidate._make(row) for row in rows]
+    composer.load(session, rows)
+    planner, mail, today = composer.planner, composer.mail, composer.today
     stamp = driver_timestamp(session, now)
     outbox: list[tuple] = []
     plans: list[tuple[int, date]] = []
+    result.deadlines += len(rows)
     for row in rows:
-        result.deadlines += 1
         reached = planner.reached(row.due_date, today)
         plans.append((row.id, reached.next_on))
-        if reached.stage is None:
+        stage = reached.stage
+        if stage is None:
             continue  # planned too early (e.g. its due date moved): only the plan changes
-        key = reminder_key(row.id, row.due_date, reached.stage)
-        addressed = False
-        for body in addresser.bodies(session, row):
-            audience = directory.audience(body.path, body.role,
-                                          copy_role if is_overdue_stage(reached.stage) else None)
-            if not audience:
-                continue
-            addressed = True
-            item = _item(row, body, addresser.case_organisation(session, row), reached.stage, today, planner, mail)
+        targets = composer.targets(session, row, is_overdue_stage(stage))
+        if not targets:
+            result.unaddressed += 1
+            continue
+        key = reminder_key(row.id, row.due_date, stage)
+        for target in targets:
             # The payload is the item plus who it is for (JSON spliced: one encoding per body, not per mail);
             # the body is written from it at delivery (mail.render_row).
-            item_json = json.dumps(item, ensure_ascii=False)[:-1]
+            item_json = composer.payload(row, target, stage)
             subjects: dict[str, str] = {}  # recipients of one body share a subject per language
-            for recipient, copy in audience:
+            for recipient, copy in target.audience:
                 subject = subjects.get(recipient.locale)
                 if subject is None:
-                    subject = subjects[recipient.locale] = reminder_subject(item, recipient.locale)
+                    subject = subjects[recipient.locale] = composer.subject(row, target, stage, recipient.locale)
                 if copy:
                     subject = COPY_PREFIX[recipient.locale] + subject
                 outbox.append((
-                    f"reminder:{key}:{recipient.user_id}", "reminder", recipient.user_id, row.id, reached.stage,
+                    f"reminder:{key}:{recipient.user_id}", "reminder", recipient.user_id, row.id, stage,
                     recipient.email, subject[:300], "", None, reminder_message_id(mail, key, recipient.user_id),
                     DIGEST_WAIT if recipient.digest else "queued", 0, stamp, stamp,
                     f'{item_json}, "copy": {"true" if copy else "false"}, {recipient.json_fields}}}',
                 ))
-        if not addressed:
-            result.unaddressed += 1
     return outbox, plans
-
-
-def _item(row, body: Body, case_organisation: str, stage: str, today: date, planner: StagePlanner,
-          mail: MailSettings) -> dict[str, Any]:
-    """What a mail about this deadline says, as plain values (the outbox payload).
-
-    `steps` are the triggers the body may take now and `role`/`body` who that is: the mail names
-    them (mail.py looks their labels up from the definitions). Time is counted in working days,
-    as the UI counts it.
-    """
-    due: date = row.due_date
-    return {
-        "case_id": row.case_id, "deadline_id": row.id, "kind": row.kind, "role": body.role, "body": body.name,
-        "steps": list(body.steps), "due_date": due.isoformat(), "stage": stage, "as_of": today.isoformat(),
-        "days_left": planner.days_left(due, today),
-        "days_overdue": planner.working_days_overdue(due, today),
-        "person": row.full_name, "organisation": case_organisation, "link": mail.case_link(row.case_id),
-        "procedure": row.procedure, "rule_set": row.rule_set,  # names are looked up from these (mail._label)
-    }

@@ -88,6 +88,7 @@ class StagePlanner:
         self.calendar = calendar
         self._before: dict[date, tuple[tuple[str, date], ...]] = {}
         self._left: dict[tuple[date, date], int] = {}
+        self._overdue: dict[tuple[date, date], int] = {}
         self._reached: dict[tuple[date, date], Reached] = {}
 
     def horizon(self, today: date) -> date:
@@ -116,8 +117,16 @@ class StagePlanner:
         return left
 
     def working_days_overdue(self, due: date, today: date) -> int:
-        """Working days past the due date, as the UI counts them (0 until it has passed)."""
-        return self.calendar.working_days_between(due, today) if today > due else 0
+        """Working days past the due date, as the UI counts them (0 until it has passed).
+
+        Cached like days_left: counting walks the calendar day by day, and a scan asks it for every
+        overdue deadline, which share a few hundred due dates.
+        """
+        key = (due, today)
+        overdue = self._overdue.get(key)
+        if overdue is None:
+            overdue = self._overdue[key] = self.calendar.working_days_between(due, today) if today > due else 0
+        return overdue
 
     def overdue_on(self, due: date, n: int) -> date:
         """The day the n-th overdue stage is reached."""
