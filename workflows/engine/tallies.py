@@ -65,13 +65,22 @@ def _ids(path: str) -> list[int]:
     return [int(p) for p in path.strip("/").split("/") if p]
 
 
+# The upsert of k rows, per dialect, built and compiled once (models/prepared.py): the transition's hot path.
+_UPSERTS: dict[tuple[str, int], Prepared] = {}
+_FIELDS = ("organisation_id", "day", "category", "n")
+
+
 def _upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Add each row's n to its tally (a new row when none); one statement."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(TALLIES).values(rows)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=[TALLIES.c.organisation_id, TALLIES.c.day, TALLIES.c.category],
-        set_={"n": TALLIES.c.n + statement.excluded.n}))
+    key = (conn.dialect.name, len(rows))
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        insert = postgresql.insert if key[0] == "postgresql" else sqlite.insert
+        values = insert(TALLIES).values([{f: bindparam(f"{f}{i}") for f in _FIELDS} for i in range(len(rows))])
+        statement = _UPSERTS[key] = Prepared(values.on_conflict_do_update(
+            index_elements=[TALLIES.c.organisation_id, TALLIES.c.day, TALLIES.c.category],
+            set_={"n": TALLIES.c.n + values.excluded.n}))
+    statement.run(conn, {f"{f}{i}": row[f] for i, row in enumerate(rows) for f in _FIELDS})
 
 
 def record_change(conn: Connection, before: TallyKey | None, after: TallyKey | None) -> None:
