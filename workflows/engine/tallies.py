@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Case, DecisionTally, Event
 from models.prepared import Prepared
+from workflows.engine.facts import path_ids
 from workflows.domain.outcomes import DISCIPLINE_STATES, OUTCOMES, counted_as
 
 TALLIES, CASES, EVENTS = DecisionTally.__table__, Case.__table__, Event.__table__
@@ -61,10 +62,6 @@ def tally_key(conn: Connection, case_id: int | None, procedure: str, values: dic
     return (values["organisation_path"], decided_on, categories) if categories else None
 
 
-def _ids(path: str) -> list[int]:
-    return [int(p) for p in path.strip("/").split("/") if p]
-
-
 # The upsert of k rows, per dialect, built and compiled once (models/prepared.py): the transition's hot path.
 _UPSERTS: dict[tuple[str, int], Prepared] = {}
 _FIELDS = ("organisation_id", "day", "category", "n")
@@ -91,7 +88,7 @@ def record_change(conn: Connection, before: TallyKey | None, after: TallyKey | N
     for key, sign in ((before, -1), (after, 1)):
         if key is not None:
             path, day, categories = key
-            for org_id in _ids(path):
+            for org_id in path_ids(path):
                 for category in categories:
                     delta[(org_id, day, category)] += sign
     rows = [{"organisation_id": o, "day": d, "category": c, "n": n}
@@ -114,7 +111,7 @@ def expected_tallies(conn: Connection) -> Counter:
                         .where(CASES.c.decided_on.is_not(None), CASES.c.procedure.in_(procedures)))
     for case_id, procedure, state, day, path, form in rows:
         for category in counted_as(procedure, state, form, case_id in probationary):
-            for org_id in _ids(path):
+            for org_id in path_ids(path):
                 expected[(org_id, day, category)] += 1
     return expected
 

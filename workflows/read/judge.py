@@ -88,12 +88,9 @@ class Judge:
     that state is judged case by case instead (from the case's stored data).
     """
 
-    def __init__(self, session: Session, rt: Runtime, actor: Actor, organisations: OrgTable | dict[int, OrgFacts]):
+    def __init__(self, session: Session, rt: Runtime, actor: Actor, organisations: OrgTable):
         self.session, self.rt, self.actor, self.orgs = session, rt, actor, organisations
-        # Raw rows when given an OrgTable (the dashboard's thousands), else rows made from the facts.
-        self.rows = organisations.rows if isinstance(organisations, OrgTable) else {
-            i: (o.id, o.name, o.kind, o.admission_authority, o.parent_id, o.youth_union)
-            for i, o in organisations.items()}
+        self.rows = organisations.rows  # shapes read kind, authority and parent from the rows
         self.roles_at: dict[int, frozenset[str]] = {}
         for grant in actor.grants:
             self.roles_at[grant.organisation_id] = self.roles_at.get(grant.organisation_id, frozenset()) | {grant.role}

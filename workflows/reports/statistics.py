@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, aliased
 
 from models import Case, Event, Organisation
 from workflows.domain.errors import InvalidInput, NotFound
+from workflows.engine.facts import path_ids
 from workflows.domain.outcomes import CATEGORIES, DISCIPLINE_FORMS, DISCIPLINE_STATES, OUTCOMES
 from workflows.reports.exports import Table
 
@@ -260,8 +261,6 @@ class Statistics:
     months: list[tuple[tuple[int, int], dict[str, int]]]  # every month of the period, zeros included
 
 
-def path_ids(path: str) -> list[int]:
-    return [int(p) for p in path.strip("/").split("/") if p]
 
 
 def months_of(period: Period) -> list[tuple[int, int]]:
